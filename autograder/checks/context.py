@@ -1,0 +1,59 @@
+"""What a check is handed: the server, the document root, and ways to talk to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder import wire
+from autograder.docroot import DocumentRoot
+from autograder.runner import ServerProcess, StartResult
+
+USER_AGENT = "labgrade/1.0"
+
+
+@dataclass
+class Context:
+    stage: int
+    entry_path: Path  # the submission's entry point as it runs (a copy)
+    source: str  # its text
+    docroot: DocumentRoot
+    server: ServerProcess
+    start_result: StartResult | None = None
+    module_results: dict | None = None  # filled by the stage-5 module probe
+    probe_runner: object = None  # callable(ctx) -> dict, set by grading
+    _cache: dict = field(default_factory=dict)
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    # -- building requests -------------------------------------------------
+
+    def request(self, target: str, method: str = "GET", headers=None, body: bytes = b"", lower: bool = False) -> bytes:
+        """The exact bytes of a request, CRLF everywhere, ending in the blank line."""
+        fields = {"Host": f"127.0.0.1:{self.port}", "User-Agent": USER_AGENT, **(headers or {})}
+        lines = [f"{method} {target} HTTP/1.1"]
+        lines += [f"{name.lower() if lower else name}: {value}" for name, value in fields.items()]
+        head = "\r\n".join(lines) + "\r\n\r\n"
+        return head.encode("utf-8") + body
+
+    # -- talking -------------------------------------------------------------
+
+    def send(self, request, pause: float = 0.0, timeout: float = wire.DEFAULT_TIMEOUT, cap: int = wire.DEFAULT_CAP) -> wire.Exchange:
+        return wire.exchange(self.port, request, pause=pause, timeout=timeout, cap=cap)
+
+    def get(self, target: str, cap: int = wire.DEFAULT_CAP, timeout: float = wire.DEFAULT_TIMEOUT) -> wire.Exchange:
+        """GET `target`; the answer is cached for this server so checks can share it."""
+        key = ("GET", target, self.server.starts)
+        if key not in self._cache:
+            self._cache[key] = self.send(self.request(target), cap=cap, timeout=timeout)
+        return self._cache[key]
+
+    def connect(self) -> wire.Connection:
+        return wire.Connection(self.port)
+
+    def module_probe(self) -> dict:
+        if self.module_results is None:
+            self.module_results = self.probe_runner(self)
+        return self.module_results

@@ -1,0 +1,115 @@
+"""The check registry: each check is a small named function (check50 style).
+
+    @check("2.missing-file-404", points=2,
+           description="a missing file gives 404 Not Found with an HTML body",
+           hint="When open() fails, send a 404 status line and a small HTML page.")
+    def missing_file_404(ctx):
+        ...                    # raise CheckFailed(...) to fail; return to pass
+
+Names are stable (`N.slug`): gradebooks, tests and the Gradescope JSON key on
+them. A check runs only when the checks it depends on passed; by default a
+check that talks to the server depends on `1.responds`, so a server that never
+starts is one clear failure instead of thirty.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable
+
+# What a check needs before it can run.
+NEEDS_NOTHING = "nothing"  # reads the source code only
+NEEDS_SERVER = "server"  # talks to the running server
+NEEDS_MODULE = "module"  # imports the submission in a separate process
+
+STAGE_MODULES = (
+    "autograder.checks.static",
+    "autograder.checks.stage1",
+    "autograder.checks.stage2",
+    "autograder.checks.stage3",
+    "autograder.checks.stage4",
+    "autograder.checks.stage5",
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    stage: int
+    points: float
+    description: str
+    hint: str
+    depends: tuple[str, ...]
+    advisory: bool
+    needs: str
+    run: Callable
+
+    @property
+    def slug(self) -> str:
+        return self.name.split(".", 1)[1]
+
+
+class CheckFailed(Exception):
+    """Raised by a check: what went wrong, with the evidence.
+
+    `exchange` (a wire.Exchange) supplies the bytes sent and received; `sent`
+    and `received` may be given directly instead. `expected` says what a
+    correct server does; `hint` overrides the check's general hint when the
+    failure calls for a more specific one.
+    """
+
+    def __init__(self, message, *, exchange=None, sent=None, received=None, expected="", hint="", curl=None):
+        super().__init__(message)
+        self.message = message
+        self.sent = sent if sent is not None else (exchange.sent if exchange is not None else None)
+        self.received = received if received is not None else (exchange.received if exchange is not None else None)
+        self.exchange = exchange
+        self.expected = expected
+        self.hint = hint
+        self.curl = curl
+
+
+_REGISTRY: dict[str, Check] = {}
+
+
+def check(name, *, description, hint, points=1, depends=None, advisory=False, needs=NEEDS_SERVER):
+    stage = int(name.split(".", 1)[0])
+    if depends is None:
+        depends = ("1.responds",) if needs == NEEDS_SERVER else ()
+
+    def register(function):
+        if name in _REGISTRY and _REGISTRY[name].run is not function:
+            raise ValueError(f"two checks are called {name}")
+        _REGISTRY[name] = Check(
+            name=name,
+            stage=stage,
+            points=0 if advisory else points,
+            description=description,
+            hint=hint,
+            depends=tuple(depends),
+            advisory=advisory,
+            needs=needs,
+            run=function,
+        )
+        return function
+
+    return register
+
+
+def all_checks() -> list[Check]:
+    """Every check, in the order they run: by stage, then as written."""
+    for module in STAGE_MODULES:
+        importlib.import_module(module)
+    order = {name: index for index, name in enumerate(_REGISTRY)}
+    return sorted(_REGISTRY.values(), key=lambda c: (c.stage, order[c.name]))
+
+
+def checks_up_to(stage: int) -> list[Check]:
+    """The checks of stages 1..stage (grading is cumulative)."""
+    return [c for c in all_checks() if c.stage <= stage]
+
+
+def get_check(name: str) -> Check:
+    all_checks()
+    return _REGISTRY[name]

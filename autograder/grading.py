@@ -1,0 +1,223 @@
+"""Grading: run the checks of stages 1..N against one submission.
+
+    result = grade("student.py", stage=3)
+
+One server is shared by all the checks (start-up is the slowest thing we do);
+when a check kills it, the next check gets a fresh one on a fresh port and the
+report says which check the server died in. A check whose dependencies failed
+is not run. The whole run has a deadline, so even a submission that answers
+every request at a snail's pace is graded within the contract's 60 seconds.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from autograder import docroot as docroot_module
+from autograder.checks.context import Context
+from autograder.checks.registry import NEEDS_SERVER, Check, CheckFailed, checks_up_to
+from autograder.checks.stage5 import run_module_probe
+from autograder.runner import ServerProcess
+from autograder.sandbox import Sandbox
+from autograder.submission import NoEntryPoint, resolve
+
+RUN_DEADLINE = 45.0  # seconds for all checks; the contract allows 60 in all
+
+
+@dataclass
+class CheckResult:
+    name: str
+    description: str
+    stage: int
+    max_score: float
+    score: float = 0.0
+    status: str = "failed"  # passed | failed | skipped (skipped counts as failed)
+    advisory: bool = False
+    message: str = ""
+    sent: bytes | None = None
+    received: bytes | None = None
+    expected: str = ""
+    hint: str = ""
+    duration: float = 0.0
+    server_note: str = ""  # e.g. "your server stopped during this check"
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+@dataclass
+class GradeResult:
+    submission: str
+    stage: int
+    seed: int
+    checks: list[CheckResult] = field(default_factory=list)
+    execution_time: float = 0.0
+    server_output: str = ""
+    notes: list[str] = field(default_factory=list)
+    port: int = 0
+
+    @property
+    def score(self) -> float:
+        return sum(c.score for c in self.checks)
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.max_score for c in self.checks)
+
+    @property
+    def passed(self) -> bool:
+        """Every scored check passed (advisory ones only warn)."""
+        return all(c.passed for c in self.checks if not c.advisory)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        for check in data["checks"]:
+            for key in ("sent", "received"):
+                if check[key] is not None:
+                    check[key] = check[key].decode("latin-1")
+        data.update(score=self.score, max_score=self.max_score, passed=self.passed)
+        return data
+
+
+def grade(
+    submission, stage: int, seed: int | None = None, keep_root: Path | None = None, screenshot: Path | None = None
+) -> GradeResult:
+    """Grade `submission` (file, folder or zip) at `stage`. Raises NoSuchSubmission."""
+    started = time.monotonic()
+    seed = seed if seed is not None else random.SystemRandom().randrange(10**9)
+    run_dir = Path(tempfile.mkdtemp(prefix="labgrade-"))
+    result = GradeResult(submission=str(submission), stage=stage, seed=seed)
+    sandbox = None
+    server = None
+    try:
+        try:
+            entry = resolve(Path(submission), run_dir)
+        except NoEntryPoint as problem:
+            result.checks = [_not_run(check, str(problem)) for check in checks_up_to(stage)]
+            result.notes.append(str(problem))
+            return result
+        sandbox = Sandbox(run_dir)
+        entry_path = _copy_entry(entry, run_dir)
+        docs = docroot_module.build(sandbox.root, seed)
+        server = ServerProcess(entry_path, sandbox)
+        ctx = Context(
+            stage=stage, entry_path=entry_path, source=entry_path.read_bytes().decode("utf-8", "replace"),
+            docroot=docs, server=server, probe_runner=run_module_probe,
+        )
+        result.checks = _run_checks(ctx, checks_up_to(stage), started, result.notes)
+        if screenshot is not None:
+            result.notes.append(_take_screenshot(ctx, Path(screenshot)))
+        result.server_output = server.output_tail()
+        result.port = server.port
+        if keep_root is not None:
+            shutil.copytree(sandbox.root, keep_root, dirs_exist_ok=True)
+        return result
+    finally:
+        if server is not None:
+            server.stop()
+        if sandbox is not None:
+            sandbox.cleanup()  # every process of the run, then the run folder
+        shutil.rmtree(run_dir, ignore_errors=True)
+        result.execution_time = time.monotonic() - started
+
+
+def _take_screenshot(ctx: Context, path: Path) -> str:
+    """A browser's picture of HelloWorld.html, as the Kurose-Ross assignment asks."""
+    from autograder import screenshot
+
+    if not ctx.server.alive():
+        ctx.start_result = ctx.server.start()
+    if not ctx.start_result.listening:
+        return "no screenshot: the server is not running"
+    return screenshot.capture(f"http://127.0.0.1:{ctx.port}/HelloWorld.html", path)
+
+
+def _copy_entry(entry, run_dir: Path) -> Path:
+    """Run a copy of the submission, so nothing it does touches the original."""
+    target = run_dir / "submission"
+    if entry.folder == entry.source.parent and entry.source.is_file():
+        target.mkdir()
+        shutil.copy2(entry.path, target / entry.relative)
+    else:
+        shutil.copytree(entry.folder, target, ignore=shutil.ignore_patterns("__pycache__", "__MACOSX", ".git"))
+    return target / entry.relative
+
+
+def _run_checks(ctx: Context, checks: list[Check], started: float, notes: list[str]) -> list[CheckResult]:
+    results: dict[str, CheckResult] = {}
+    for check in checks:
+        failed_dependency = next((d for d in check.depends if d in results and not results[d].passed), None)
+        if failed_dependency:
+            results[check.name] = _not_run(check, f"not run: it needs {failed_dependency}, which did not pass")
+            continue
+        if time.monotonic() - started > RUN_DEADLINE:
+            results[check.name] = _not_run(check, f"not run: grading stopped after {RUN_DEADLINE:.0f} s (the server is too slow)")
+            continue
+        if check.needs == NEEDS_SERVER:
+            _ensure_server(ctx, results, notes)
+        results[check.name] = _run_one(ctx, check)
+        if check.needs == NEEDS_SERVER and ctx.server.process is not None and not ctx.server.alive():
+            _blame(ctx, results[check.name], notes)
+    return list(results.values())
+
+
+def _ensure_server(ctx: Context, results: dict, notes: list[str]) -> None:
+    if ctx.server.alive() and ctx.start_result is not None:
+        return
+    if ctx.start_result is not None and not ctx.start_result.listening:
+        return  # it never started: do not try again for every check
+    ctx.start_result = ctx.server.start()
+    if ctx.server.starts > 1 and ctx.start_result.listening:
+        notes.append(f"the server was restarted (start number {ctx.server.starts}) on port {ctx.port}")
+
+
+def _blame(ctx: Context, result: CheckResult, notes: list[str]) -> None:
+    code = ctx.server.exit_code
+    how = f"exit code {code}" if code is not None and code >= 0 else f"killed by signal {-code}" if code else "stopped"
+    note = f"your server stopped ({how}) during this check; the next check started it again"
+    result.server_note = note
+    notes.append(f"{result.name}: {note}")
+    ctx.server.stop()  # reap it and anything it left; the next check starts a fresh one
+
+
+def _run_one(ctx: Context, check: Check) -> CheckResult:
+    result = CheckResult(
+        name=check.name, description=check.description, stage=check.stage,
+        max_score=check.points, advisory=check.advisory, hint=check.hint,
+    )
+    began = time.monotonic()
+    try:
+        check.run(ctx)
+    except CheckFailed as failure:
+        result.message = failure.message
+        result.sent, result.received = failure.sent, failure.received
+        result.expected = failure.expected
+        result.hint = failure.hint or check.hint
+    except Exception:  # a bug in the grader, not in the submission
+        result.message = "the grader itself failed on this check; please tell the course staff:\n" + traceback.format_exc(limit=4)
+        result.hint = ""
+    else:
+        result.status, result.score = "passed", check.points
+    result.duration = time.monotonic() - began
+    return result
+
+
+def _not_run(check: Check, reason: str) -> CheckResult:
+    return CheckResult(
+        name=check.name, description=check.description, stage=check.stage, max_score=check.points,
+        status="skipped", advisory=check.advisory, message=reason, hint=check.hint,
+    )
+
+
+def grade_reference(stage: int, seed: int | None = None) -> GradeResult:
+    from autograder.stages import get_stage
+
+    return grade(get_stage(stage).solution, stage, seed)
+

@@ -1,0 +1,135 @@
+"""Running a submission: start `python FILE PORT`, wait until it listens, stop it.
+
+Readiness is decided without connecting when the system lets us look
+(Linux: /proc/net/tcp lists listening sockets). A probe connection that
+opens and closes at once looks like a client that leaves, and a beginner's
+stage-1 server may crash on that before the first real check; looking in
+/proc spares it. Elsewhere (macOS, students' laptops) we fall back to
+connecting.
+
+Every (re)start uses a fresh free port: a killed server's port may still be
+held by connections in TIME_WAIT, and a student's server seldom sets
+SO_REUSEADDR.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.sandbox import Sandbox
+from autograder.wire import HOST, free_port
+
+STARTUP_SECONDS = 5.0
+POLL_SECONDS = 0.02
+OUTPUT_TAIL_BYTES = 4000
+
+
+@dataclass
+class StartResult:
+    listening: bool
+    port: int
+    seconds: float
+    exit_code: int | None = None  # set when the server exited during start-up
+    other_ports: tuple[int, ...] = ()  # ports it listens on instead of ours
+    output: str = ""
+
+
+class ServerProcess:
+    """One submission process at a time, restartable, always cleaned up."""
+
+    def __init__(self, entry: Path, sandbox: Sandbox, python: str = sys.executable):
+        self.entry = Path(entry)
+        self.sandbox = sandbox
+        self.python = python
+        self.process: subprocess.Popen | None = None
+        self.port = 0
+        self.starts = 0
+
+    # -- life cycle -------------------------------------------------------
+
+    def start(self) -> StartResult:
+        self.stop()
+        self.port = free_port()
+        self.starts += 1
+        kwargs = self.sandbox.popen_kwargs([self.python, str(self.entry), str(self.port)])
+        self.process = subprocess.Popen(**kwargs)  # the sandbox captures stdout and stderr
+        return self._wait_until_listening()
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    @property
+    def exit_code(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+    def stop(self) -> None:
+        """Stop the submission and every process it started (the sandbox knows them all)."""
+        if self.process is None:
+            return
+        self.sandbox.kill_all()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.process = None
+
+    # -- what it printed ---------------------------------------------------
+
+    def output_tail(self, limit: int = OUTPUT_TAIL_BYTES) -> str:
+        return self.sandbox.output_tail(limit)
+
+    # -- readiness --------------------------------------------------------
+
+    def _wait_until_listening(self) -> StartResult:
+        started = time.monotonic()
+        deadline = started + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return StartResult(
+                    False, self.port, time.monotonic() - started,
+                    exit_code=self.process.returncode, output=self.output_tail(),
+                )
+            if self._is_listening():
+                return StartResult(True, self.port, time.monotonic() - started)
+            time.sleep(POLL_SECONDS)
+        return StartResult(
+            False, self.port, time.monotonic() - started,
+            other_ports=tuple(sorted(self._ports_of_submission() - {self.port})),
+            output=self.output_tail(),
+        )
+
+    def _is_listening(self) -> bool:
+        if _PROC_NET.exists():
+            return self.port in listening_ports()
+        try:
+            with socket.create_connection((HOST, self.port), timeout=0.2):
+                return True
+        except OSError:
+            return False
+
+    def _ports_of_submission(self) -> set[int]:
+        return self.sandbox.listening_ports() if _PROC_NET.exists() else set()
+
+
+_PROC_NET = Path("/proc/net/tcp")
+
+
+def listening_ports() -> set[int]:
+    """TCP ports in LISTEN state on this machine (Linux)."""
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as rows:
+                next(rows)
+                for row in rows:
+                    fields = row.split()
+                    if fields[3] == "0A":  # 0A is TCP_LISTEN
+                        ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+        except (OSError, StopIteration, IndexError, ValueError):
+            continue
+    return ports

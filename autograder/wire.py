@@ -1,0 +1,277 @@
+"""Talking to a submission: a raw-socket client that sends exact bytes.
+
+Everything here is I/O; what the bytes mean is decided by http_response.py.
+The client behaves like a browser in one important way: it never half-closes
+its side of the connection, so a server that reads "until the client closes"
+waits forever (and the checks say so) instead of passing by luck.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import socket
+import time
+from dataclasses import dataclass, field
+
+from autograder.http_response import is_complete
+
+HOST = "127.0.0.1"
+DEFAULT_TIMEOUT = 3.0  # seconds to wait for a whole response
+DEFAULT_CAP = 4 * 1024 * 1024  # bytes kept from one response
+CLOSE_GRACE = 0.5  # after a complete response, how long to wait for the close
+
+
+@dataclass
+class Exchange:
+    """One request and what came back, with how the conversation ended."""
+
+    sent: bytes = b""
+    received: bytes = b""
+    connected: bool = False
+    connect_error: str = ""
+    closed_by_server: bool = False  # the server closed (EOF) after the response
+    reset: bool = False  # the connection was reset
+    timed_out: bool = False  # the deadline passed before the response ended
+    capped: bool = False  # more bytes came than we keep
+    elapsed: float = 0.0  # seconds from the first byte sent to the end
+    pieces: list[bytes] = field(default_factory=list)  # how the request was split
+    pause: float = 0.0  # the pause between pieces
+
+    @property
+    def got_nothing(self) -> bool:
+        return not self.received
+
+
+class Connection:
+    """A client connection with deadline-bounded reads. Use as a context manager."""
+
+    def __init__(self, port: int, connect_timeout: float = 2.0):
+        self.port = port
+        self.sock: socket.socket | None = None
+        self.exchange = Exchange()
+        self._connect(connect_timeout)
+
+    def _connect(self, timeout: float) -> None:
+        try:
+            self.sock = socket.create_connection((HOST, self.port), timeout=timeout)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.exchange.connected = True
+        except OSError as error:
+            self.exchange.connect_error = f"{type(error).__name__}: {error}"
+            self.sock = None
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.sock is not None:
+            try:
+                self.sock.close()
+            finally:
+                self.sock = None
+
+    def abort(self) -> None:
+        """Close with a reset (RST), like a client that vanishes."""
+        if self.sock is not None:
+            try:
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            except OSError:
+                pass
+            self.close()
+
+    def send(self, data: bytes) -> bool:
+        """Send every byte; False when the server has already gone."""
+        self.exchange.sent += data
+        if self.sock is None:
+            return False
+        try:
+            self.sock.settimeout(DEFAULT_TIMEOUT)
+            self.sock.sendall(data)
+            return True
+        except OSError:
+            self.exchange.reset = True
+            return False
+
+    def send_pieces(self, pieces: list[bytes], pause: float) -> bool:
+        self.exchange.pieces = list(pieces)
+        self.exchange.pause = pause
+        for number, piece in enumerate(pieces):
+            if number:
+                time.sleep(pause)
+            if not self.send(piece):
+                return False
+        return True
+
+    def read_response(
+        self,
+        timeout: float = DEFAULT_TIMEOUT,
+        cap: int = DEFAULT_CAP,
+        grace: float = CLOSE_GRACE,
+    ) -> Exchange:
+        """Read until the server closes, the deadline passes or `cap` bytes came.
+
+        When the bytes so far make a complete response (headers plus
+        Content-Length bytes), wait only `grace` seconds more: long enough to
+        see the close or stray extra bytes, short enough to keep grading fast.
+        """
+        exchange = self.exchange
+        if self.sock is None:
+            return exchange
+        started = time.monotonic()
+        deadline = started + timeout
+        buffer = bytearray(exchange.received)
+        waiting_for_close = False
+        while True:
+            now = time.monotonic()
+            if not waiting_for_close and is_complete(bytes(buffer)):
+                waiting_for_close = True
+                deadline = min(deadline, now + grace)
+            remaining = deadline - now
+            if remaining <= 0:
+                exchange.timed_out = not waiting_for_close
+                break
+            self.sock.settimeout(remaining)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                exchange.timed_out = not is_complete(bytes(buffer))
+                break
+            except OSError:
+                exchange.reset = True
+                break
+            if not chunk:
+                exchange.closed_by_server = True
+                break
+            buffer += chunk
+            if len(buffer) > cap:
+                del buffer[cap:]
+                exchange.capped = True
+                break
+        exchange.received = bytes(buffer)
+        exchange.elapsed += time.monotonic() - started
+        return exchange
+
+
+def exchange(
+    port: int,
+    request: bytes | list[bytes],
+    pause: float = 0.0,
+    timeout: float = DEFAULT_TIMEOUT,
+    cap: int = DEFAULT_CAP,
+    grace: float = CLOSE_GRACE,
+) -> Exchange:
+    """Connect, send `request` (one piece or several with pauses), read the answer."""
+    with Connection(port) as connection:
+        if not connection.exchange.connected:
+            return connection.exchange
+        pieces = request if isinstance(request, list) else [request]
+        started = time.monotonic()
+        connection.send_pieces(pieces, pause)
+        result = connection.read_response(timeout=timeout, cap=cap, grace=grace)
+        result.elapsed = time.monotonic() - started
+        return result
+
+
+def open_many(port: int, count: int, timeout: float = 3.0) -> list[Connection]:
+    """Open `count` connections at once, all within one deadline.
+
+    Connecting one by one with a timeout each would take minutes against a
+    server whose listen backlog is full (the kernel drops further SYNs and the
+    client retries after a second); here every connect shares one deadline.
+    """
+    connections = []
+    pending = {}
+    for _ in range(count):
+        connection = Connection.__new__(Connection)
+        connection.port, connection.exchange = port, Exchange()
+        connection.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        connection.sock.setblocking(False)
+        connection.sock.connect_ex((HOST, port))
+        pending[connection.sock] = connection
+        connections.append(connection)
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        with selectors.DefaultSelector() as selector:
+            for sock in pending:
+                selector.register(sock, selectors.EVENT_WRITE)
+            for key, _ in selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                connection = pending.pop(key.fileobj)
+                error = connection.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if error:
+                    connection.exchange.connect_error = os.strerror(error)
+                    connection.close()
+                else:
+                    connection.exchange.connected = True
+                    connection.sock.setblocking(True)
+                    connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    for connection in pending.values():
+        connection.exchange.connect_error = f"not accepted within {timeout:.0f} s"
+        connection.close()
+    return connections
+
+
+def read_many(connections: list[Connection], timeout: float, cap: int = DEFAULT_CAP) -> None:
+    """Read responses on many connections at once, until each is done or the deadline.
+
+    Done means closed by the server, or complete and quiet for CLOSE_GRACE.
+    """
+    selector = selectors.DefaultSelector()
+    buffers: dict[Connection, bytearray] = {}
+    completed_at: dict[Connection, float] = {}
+    for connection in connections:
+        if connection.sock is not None:
+            connection.sock.setblocking(False)
+            selector.register(connection.sock, selectors.EVENT_READ, connection)
+            buffers[connection] = bytearray()
+    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    while buffers:
+        now = time.monotonic()
+        for connection, when in list(completed_at.items()):
+            if connection in buffers and now - when > CLOSE_GRACE:
+                _finish(selector, connection, buffers, started)
+        if not buffers or now >= deadline:
+            break
+        for key, _ in selector.select(timeout=min(0.1, deadline - now)):
+            connection = key.data
+            try:
+                chunk = connection.sock.recv(65536)
+            except BlockingIOError:
+                continue
+            except OSError:
+                connection.exchange.reset = True
+                chunk = b""
+            if not chunk:
+                connection.exchange.closed_by_server = not connection.exchange.reset
+                _finish(selector, connection, buffers, started)
+                continue
+            buffers[connection] += chunk
+            if len(buffers[connection]) > cap:
+                connection.exchange.capped = True
+                _finish(selector, connection, buffers, started)
+            elif is_complete(bytes(buffers[connection])) and connection not in completed_at:
+                completed_at[connection] = time.monotonic()
+    for connection in list(buffers):
+        connection.exchange.timed_out = not is_complete(bytes(buffers[connection]))
+        _finish(selector, connection, buffers, started)
+    selector.close()
+
+
+def _finish(selector, connection: Connection, buffers: dict, started: float) -> None:
+    connection.exchange.received = bytes(buffers.pop(connection))
+    connection.exchange.elapsed = time.monotonic() - started
+    try:
+        selector.unregister(connection.sock)
+    except (KeyError, ValueError):
+        pass
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
