@@ -155,7 +155,7 @@ def _run_checks(ctx: Context, checks: list[Check], started: float, notes: list[s
     for check in checks:
         failed_dependency = next((d for d in check.depends if d in results and not results[d].passed), None)
         if failed_dependency:
-            results[check.name] = _not_run(check, f"not run: it needs {failed_dependency}, which did not pass")
+            results[check.name] = _not_run(check, f"not run: needs {failed_dependency}")
             continue
         if time.monotonic() - started > RUN_DEADLINE:
             results[check.name] = _not_run(check, f"not run: grading stopped after {RUN_DEADLINE:.0f} s (the server is too slow)")

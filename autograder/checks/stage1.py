@@ -198,7 +198,7 @@ def closes_connection(ctx):
     hint="Accept connections in a loop (while True): accept, handle one request, close, repeat.",
 )
 def ten_requests(ctx):
-    files = [ctx.docroot.html, ctx.docroot.text, ctx.docroot.png, ctx.docroot.nested, ctx.docroot.spaced]
+    files = [ctx.docroot.html, ctx.docroot.text, ctx.docroot.png, ctx.docroot.nested, ctx.docroot.nested_text]
     for number in range(10):
         file = files[number % len(files)]
         exchange = ctx.send(ctx.request(file.url_path))
