@@ -1,114 +1,998 @@
 """Containment for submission processes: limits, environment, cleanup.
 
-The runner (runner.py) asks this module three things and nothing else:
+The runner asks this module for a few things:
 
-    box = Sandbox(run_dir)            # run_dir holds root/, home/, tmp/
-    popen_kwargs = box.popen_kwargs() # argv wrapping, env, cwd, preexec, session
-    box.kill_all()                    # every process of this run is gone afterwards
+    box = Sandbox(run_dir)             # run_dir holds root/, home/, tmp/
+    proc = subprocess.Popen(**box.popen_kwargs(argv))
+    box.listening_ports()              # which TCP ports the submission listens on
+    box.output_tail()                  # the end of what it printed
+    box.kill_all()                     # every process of this run is gone afterwards
+    box.cleanup()                      # kill_all() and remove run_dir
 
-First version: own session + resource limits + environment marker. The
-hardened version (subreaper, /proc scan, optional bubblewrap) replaces the
-internals without changing this interface.
+and the command line calls `install_signal_handlers()` once, so that SIGTERM
+and SIGHUP unwind the grader like Ctrl-C does and every `finally` runs.
+
+How a submission is started
+---------------------------
+`popen_kwargs` does not start the submission directly. It starts this very
+file as a small *launcher* (`python -I -S sandbox.py --launch CONFIG`), which
+
+1. makes itself a child subreaper (prctl PR_SET_CHILD_SUBREAPER): every
+   process the submission starts, even one that double-forks and calls
+   setsid to detach, is re-parented to the launcher rather than to init, so
+   the launcher always knows all of them;
+2. forks the submission with its limits, in a pids cgroup or under a
+   dedicated user id (below), optionally inside bubblewrap;
+3. waits. When the submission's main process exits, when the grader asks
+   (one byte on a pipe, or SIGTERM/SIGINT/SIGHUP), or when the grader dies
+   (the pipe reaches end-of-file, even after `kill -9`), it kills every
+   process of the run, reaps them, and exits with the main process's status.
+   After the grader died it also removes the run folder.
+
+Why these mechanisms (and not others)
+-------------------------------------
+* Environment marker alone: a process can scrub its environment with
+  os.execve, so /proc/PID/environ cannot be trusted to find it. We still set
+  the marker (cheap, and it finds honest children), but cleanup never relies
+  on it alone.
+* Process groups and sessions: `setsid` escapes them; they only keep the
+  terminal's Ctrl-C away from the submission.
+* Subreaper (the launcher, above): catches every orphan, whatever its
+  session or environment. An unprivileged submission could kill its own
+  launcher, so where we can we add something it cannot undo:
+* A dedicated user id per run (when the grader runs as root and the Python
+  interpreter, the run folder and the submission are reachable by other
+  users): RLIMIT_NPROC is enforced for it (it is not for root), so a fork
+  bomb stops at MAX_PROCESSES, and `kill(-1, SIGKILL)` sent *as that user*
+  stops every process of the run in one atomic step, however fast it forks.
+  A random uid per run keeps concurrent runs (batch --jobs) apart.
+* A pids cgroup (root, when no user id can be used, e.g. Python installed
+  under /root by pyenv, and /sys/fs/cgroup is writable): pids.max bounds
+  the fork bomb and cgroup.procs lists every process of the run; a process
+  cannot leave its cgroup without root.
+* Bubblewrap (`bwrap`, optional, used when installed and working): a new
+  pid namespace (the submission sees only its own processes, cannot signal
+  the grader or the launcher, and dies whole when the namespace's first
+  process dies), new IPC and UTS namespaces, and a file system made only of
+  the system folders, the Python installation, the submission and the run
+  folder: the grader's files, other students' submissions, /root and /home
+  are not there. The network namespace is shared on purpose: the grader
+  connects to the submission over 127.0.0.1 (see RELIABILITY.md for what
+  that leaves open).
+
+Without root and without bubblewrap only the subreaper, the marker and the
+rlimits remain (RLIMIT_NPROC is then set to the user's current process
+count plus MAX_PROCESSES); a submission written to kill its own launcher
+can then escape. That is the situation of a student grading their own code
+on a laptop, where it does not matter.
+
+This module uses the standard library only, so the launcher starts fast
+with `python -I -S`.
 """
 
 from __future__ import annotations
 
+import atexit
+import ctypes
+import errno
+import json
 import os
+import random
 import resource
+import select
+import shutil
 import signal
+import stat
+import subprocess
 import sys
+import threading
+import time
 import uuid
+import weakref
 from pathlib import Path
 
 MARKER_VARIABLE = "LABGRADE_RUN"
+# Chooses the isolation: "auto" (default: bubblewrap when it works), "bwrap"
+# (bubblewrap or an error) or "plain" (never bubblewrap).
+MODE_VARIABLE = "LABGRADE_SANDBOX"
+# When set to a file name, every Sandbox appends one JSON line describing
+# itself (marker, uid, run folder, mode). Tests use it to prove cleanup.
+LOG_VARIABLE = "LABGRADE_SANDBOX_LOG"
 
 # Generous for a student's server, small enough that a runaway one is stopped.
-CPU_SECONDS = 60
-ADDRESS_SPACE_BYTES = 2 * 1024**3  # room for 64 threads' stacks
-OPEN_FILES = 256
-FILE_SIZE_BYTES = 32 * 1024**2  # also caps the captured output file
+CPU_SECONDS = 30  # a correct server uses well under 2 s for a whole grading run
+ADDRESS_SPACE_BYTES = 2 * 1024**3  # room for 64 threads' stacks and buffers
+OPEN_FILES = 512  # 200 idle connections plus Python's own files
+OUTPUT_BYTES = 8 * 1024**2  # per start; a flood stops here (EFBIG in Python)
+MAX_PROCESSES = 128  # processes and threads together (RLIMIT_NPROC, pids.max)
+STOP_WAIT_SECONDS = 3.0  # how long kill_all waits for the launcher to finish
+
+# A private range of user ids for runs. 2**18 keeps clear of ordinary users
+# (1000-59999), Debian's reserved ids and systemd's dynamic users, and of
+# the 65536 ids a rootless container usually maps (then we use LOW_UIDS).
+RUN_UIDS = range(262144, 262144 + 65536)
+LOW_UIDS = range(50000, 59999)
+
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+
+_LAUNCH_FLAG = "--launch"
+_STOP_BYTE = b"k"
+_DROP_PRIVILEGES = (
+    "import os,sys;"
+    "os.setgroups([]);os.setgid(int(sys.argv[2]));os.setuid(int(sys.argv[1]));"
+    "os.execv(sys.argv[3],sys.argv[3:])"
+)
+
+
+class SandboxError(RuntimeError):
+    """The sandbox could not be set up as asked (e.g. bwrap forced but absent)."""
 
 
 class Sandbox:
-    def __init__(self, run_dir: Path):
-        self.run_dir = Path(run_dir)
+    def __init__(self, run_dir: Path, mode: str | None = None):
+        self.run_dir = Path(run_dir).resolve()
         self.root = self.run_dir / "root"
         self.home = self.run_dir / "home"
         self.tmp = self.run_dir / "tmp"
         for folder in (self.root, self.home, self.tmp):
             folder.mkdir(parents=True, exist_ok=True)
         self.marker = uuid.uuid4().hex
+        self.output_path = self.run_dir / "server-output.log"
+        self.notes: list[str] = []  # how this run is contained, for reports
+        self._guards: list[tuple[int, int]] = []  # (read end, write end) per start
+        self._output_files: list = []
+        self._closed = False
+
+        self.mode = (mode or os.environ.get(MODE_VARIABLE) or "auto").lower()
+        if self.mode not in ("auto", "bwrap", "plain"):
+            raise SandboxError(f"{MODE_VARIABLE} must be auto, bwrap or plain, not {self.mode!r}")
+        self.use_bwrap = self.mode != "plain" and bwrap_available()
+        if self.mode == "bwrap" and not self.use_bwrap:
+            raise SandboxError("bubblewrap was asked for but `bwrap` is missing or does not work here")
+        self.uid = self.gid = None
+        self.cgroup: _Cgroup | None = None
+        if os.geteuid() == 0:
+            # Inside bwrap every bound folder is reachable (bwrap makes their
+            # parents); without it the run user needs ordinary permissions.
+            reachable = self.use_bwrap or self._unprivileged_user_can_run()
+            self.uid = _pick_run_uid() if reachable else None
+            if self.uid is None:
+                self.cgroup = _Cgroup.create(f"labgrade-{self.marker}")
+        if self.uid is not None:
+            self.gid = self.uid
+            self.run_dir.chmod(0o711)  # the run user may pass, not list (the secret's name)
+        self.notes.append(self.describe())
+        _live_sandboxes.add(self)
+        _log_sandbox(self)
+
+    # -- what the submission sees -------------------------------------------------
 
     def environment(self) -> dict[str, str]:
         """A scrubbed environment: nothing of the grader's leaks in."""
         return {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
             "HOME": str(self.home),
             "TMPDIR": str(self.tmp),
+            "USER": "student",
+            "LOGNAME": "student",
             "LANG": "C.UTF-8",
             "LC_ALL": "C.UTF-8",
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONUNBUFFERED": "1",
             "PYTHONIOENCODING": "utf-8",
+            # glibc reserves 64 MiB of address space per malloc arena, up to
+            # 8 per core: with 64 threads that alone could exceed the limit.
+            "MALLOC_ARENA_MAX": "2",
             MARKER_VARIABLE: self.marker,
         }
 
     def popen_kwargs(self, argv: list[str]) -> dict:
+        """Keyword arguments for subprocess.Popen that start argv in the sandbox.
+
+        stdout and stderr go to `output_path` (read it with output_tail());
+        the Popen's pid is the launcher, which exits with the status of argv.
+        """
+        argv = [str(part) for part in argv]
+        if self.uid is not None:
+            argv = self._make_reachable(argv)
+            _chown_tree(self.root, self.uid, self.gid)
+            _chown_tree(self.home, self.uid, self.gid)
+            _chown_tree(self.tmp, self.uid, self.gid)
+        command = self._bwrap_command(argv) if self.use_bwrap else argv
+        guard_read, guard_write = os.pipe()
+        self._guards.append((guard_read, guard_write))
+        output, output_limit = self._open_output()
+        config = {
+            "marker": self.marker,
+            "argv": command,
+            "guard_fd": guard_read,
+            "run_dir": str(self.run_dir),
+            "uid": self.uid,
+            # Without bwrap the launcher's child changes user itself; with
+            # bwrap that happens inside it (see _bwrap_command).
+            "setuid_in_child": self.uid is not None and not self.use_bwrap,
+            "cgroup": self.cgroup.path if self.cgroup else None,
+            "limits": _limits(output_limit, self.uid is not None),
+        }
+        launcher = [sys.executable, "-I", "-S", str(Path(__file__).resolve()), _LAUNCH_FLAG, json.dumps(config)]
         return {
-            "args": argv,
+            "args": launcher,
             "cwd": str(self.root),
             "env": self.environment(),
-            "stdin": _devnull(),
-            "start_new_session": True,
-            "preexec_fn": _apply_limits,
+            "stdin": subprocess.DEVNULL,
+            "stdout": output,
+            "stderr": subprocess.STDOUT,
+            "start_new_session": True,  # the terminal's Ctrl-C reaches the grader only
             "close_fds": True,
+            "pass_fds": (guard_read,),
         }
 
-    def kill_all(self) -> int:
-        """Kill every process that carries this run's marker. Returns how many."""
-        killed = 0
-        for pid in _pids_with_marker(self.marker):
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-            except ProcessLookupError:
-                pass
-        return killed
-
-
-def _devnull():
-    import subprocess
-
-    return subprocess.DEVNULL
-
-
-def _apply_limits() -> None:  # runs in the child, between fork and exec
-    limits = [
-        (resource.RLIMIT_CPU, CPU_SECONDS),
-        (resource.RLIMIT_AS, ADDRESS_SPACE_BYTES),
-        (resource.RLIMIT_NOFILE, OPEN_FILES),
-        (resource.RLIMIT_FSIZE, FILE_SIZE_BYTES),
-        (resource.RLIMIT_CORE, 0),
-    ]
-    for which, value in limits:
+    def output_tail(self, limit: int = 4000) -> str:
+        """The last `limit` bytes the submission printed (all its starts), as text."""
         try:
-            resource.setrlimit(which, (value, value))
-        except (ValueError, OSError):
+            with open(self.output_path, "rb") as output:
+                size = output.seek(0, os.SEEK_END)
+                output.seek(max(0, size - limit))
+                return output.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def describe(self) -> str:
+        parts = ["bubblewrap" if self.use_bwrap else "no bubblewrap"]
+        if self.uid is not None:
+            parts.append(f"user id {self.uid}")
+        elif os.geteuid() == 0:
+            parts.append("runs as root (its Python is not reachable by another user)")
+        if self.cgroup:
+            parts.append("pids cgroup")
+        return "sandbox: " + ", ".join(parts)
+
+    # -- what the grader observes ---------------------------------------------------
+
+    def processes(self, table: dict | None = None) -> list[int]:
+        """Live processes of this run (launchers excluded)."""
+        table = _process_table() if table is None else table
+        launchers = self._launchers(table)
+        found = set()
+        for launcher in launchers:
+            found.update(_descendants(launcher, table))
+        if self.uid is not None:
+            found.update(pid for pid, info in table.items() if self.uid in info.uids)
+        if self.cgroup:
+            found.update(self.cgroup.pids())
+        if self.uid is None and self.cgroup is None:
+            # Nothing better than the marker: look among our user's processes.
+            me = os.geteuid()
+            found.update(pid for pid, info in table.items() if me in info.uids and _marker_of(pid) == self.marker)
+        found.discard(os.getpid())
+        return sorted(pid for pid in found - launchers if pid in table and table[pid].state != "Z")
+
+    def listening_ports(self) -> set[int]:
+        """TCP ports on which a process of this run is listening."""
+        inodes = set()
+        for pid in self.processes():
+            try:
+                for fd in os.listdir(f"/proc/{pid}/fd"):
+                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                    if target.startswith("socket:["):
+                        inodes.add(target[8:-1])
+            except OSError:
+                continue
+        ports = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                with open(table) as lines:
+                    next(lines)
+                    for line in lines:
+                        fields = line.split()
+                        if fields[3] == "0A" and fields[9] in inodes:  # 0A = LISTEN
+                            ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+            except (OSError, StopIteration, IndexError, ValueError):
+                continue
+        return ports
+
+    # -- stopping -------------------------------------------------------------------
+
+    def kill_all(self) -> int:
+        """Stop every process of this run; returns how many were running.
+
+        Safe to call at any time and more than once. Afterwards the
+        launchers have exited (the runner still reaps its Popen with wait()).
+        """
+        running = len(self.processes())
+        for _, guard_write in self._guards:
+            try:
+                os.write(guard_write, _STOP_BYTE)  # the launcher kills and reaps everything
+            except OSError:
+                pass
+        deadline = time.monotonic() + STOP_WAIT_SECONDS
+        while self._launchers(_process_table(), alive_only=True) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        # The launcher did its job unless it was killed; make sure regardless.
+        if self.processes() or self._launchers(_process_table(), alive_only=True):
+            if self.uid is not None:
+                _kill_as_user(self.uid, self.gid)
+            if self.cgroup:
+                self.cgroup.kill()
+            _stop_then_kill(lambda table: set(self.processes(table)) | self._launchers(table, alive_only=True))
+        for guard in self._guards:
+            for fd in guard:
+                _close(fd)
+        self._guards.clear()
+        for output in self._output_files:
+            output.close()
+        self._output_files.clear()
+        return running
+
+    def cleanup(self) -> int:
+        """kill_all(), release the cgroup and remove the run folder."""
+        running = self.kill_all()
+        if self.cgroup:
+            self.cgroup.remove()
+        _remove_tree(self.run_dir)
+        self._closed = True
+        _live_sandboxes.discard(self)
+        return running
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.cleanup()
+
+    # -- internals ------------------------------------------------------------------
+
+    def _launchers(self, table: dict, alive_only: bool = False) -> set[int]:
+        """This run's launchers: children of this process started by popen_kwargs."""
+        me = os.getpid()
+        return {
+            pid
+            for pid, info in table.items()
+            if info.ppid == me
+            and not (alive_only and info.state == "Z")
+            and _launcher_marker_of(pid) == self.marker
+        }
+
+    def _open_output(self):
+        """Open the output file for one start; returns (file, size limit for the child).
+
+        RLIMIT_FSIZE caps the file: past it, writes fail (Python ignores
+        SIGXFSZ and raises OSError EFBIG), so a flood costs a few MiB of
+        disk and a fraction of a second. Output of earlier starts is kept,
+        shortened to its end, so a crash's traceback survives a restart.
+        """
+        try:
+            size = self.output_path.stat().st_size
+        except FileNotFoundError:
+            size = 0
+        if size > 64 * 1024:
+            with open(self.output_path, "rb") as output:
+                output.seek(size - 16 * 1024)
+                tail = output.read()
+            self.output_path.write_bytes(b"[... earlier output cut ...]\n" + tail)
+            size = self.output_path.stat().st_size
+        output = open(self.output_path, "ab")
+        self._output_files.append(output)
+        return output, size + OUTPUT_BYTES
+
+    def _unprivileged_user_can_run(self) -> bool:
+        """Can a user other than root run our Python and reach the run folder?"""
+        needed = [Path(sys.executable), *_python_folders(), self.run_dir.parent]
+        return all(_reachable_by_others(path) for path in needed)
+
+    def _make_reachable(self, argv: list[str]) -> list[str]:
+        """Copy a submission the run user cannot read into the run folder."""
+        if len(argv) < 2 or argv[1].startswith("-"):
+            return argv
+        script = Path(argv[1]).resolve()
+        if not script.is_file() or _reachable_by_others(script):
+            return argv
+        copy = self.run_dir / "submission" / script.name
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copy2(script, copy)
+        copy.chmod(0o644)
+        copy.parent.chmod(0o755)
+        self.notes.append(f"sandbox: copied {script.name} into the run folder (its folder is private)")
+        return [argv[0], str(copy), *argv[2:]]
+
+    def _bwrap_command(self, argv: list[str]) -> list[str]:
+        binds = [("--bind", self.run_dir)] + [("--ro-bind", folder) for folder in _python_folders()]
+        if len(argv) > 1 and Path(argv[1]).exists():
+            script_folder = Path(argv[1]).resolve().parent
+            if not any(_is_within(script_folder, folder) for _, folder in binds):
+                binds.append(("--ro-bind", script_folder))
+        command = ["bwrap", *_bwrap_file_system(binds)]
+        command += [
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--unshare-pid",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+            "--hostname", "labgrade",
+            "--new-session",
+            "--chdir", str(self.root),
+        ]
+        if os.geteuid() != 0:
+            return command + ["--unshare-user", "--", *argv]
+        if self.uid is None:
+            return command + ["--cap-drop", "ALL", "--", *argv]
+        # bwrap runs as root (it must, to bind a Python that lives under a
+        # private /root, as pyenv puts it); the submission gets the run user
+        # inside, where a tiny Python step drops the privileges.
+        dropper = [sys.executable, "-I", "-S", "-c", _DROP_PRIVILEGES, str(self.uid), str(self.gid)]
+        return command + ["--", *dropper, *argv]
+
+
+# ----------------------------------------------------------------------------------
+# Grader side: helpers
+
+
+def install_signal_handlers() -> bool:
+    """Make SIGTERM and SIGHUP raise KeyboardInterrupt, like Ctrl-C (SIGINT).
+
+    Call once from the main thread of the command line, before grading.
+    The grader then unwinds through its `finally` blocks, which call
+    Sandbox.cleanup(). Returns False when not called from the main thread.
+    Even when the grader is killed outright (kill -9), every launcher sees
+    its pipe close and cleans up its run by itself.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return False
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, interrupt)
+    return True
+
+
+def describe_exit(returncode: int | None) -> str:
+    """A sentence for a student about why the server process ended."""
+    if returncode is None:
+        return "is still running"
+    if returncode >= 0:
+        return f"exited with status {returncode}"
+    signum = -returncode
+    reasons = {
+        signal.SIGXCPU: f"was stopped after using {CPU_SECONDS} s of CPU time (an endless loop?)",
+        signal.SIGXFSZ: f"was stopped for printing more than {OUTPUT_BYTES // 1024**2} MiB of output",
+        signal.SIGKILL: "was killed (SIGKILL)",
+        signal.SIGSEGV: "crashed (segmentation fault)",
+    }
+    if signum in reasons:
+        return reasons[signum]
+    try:
+        return f"was ended by signal {signal.Signals(signum).name}"
+    except ValueError:
+        return f"was ended by signal {signum}"
+
+
+_bwrap_checked: bool | None = None
+
+
+def bwrap_available() -> bool:
+    """True when bubblewrap is installed and can build our sandbox here."""
+    global _bwrap_checked
+    if _bwrap_checked is None:
+        _bwrap_checked = _probe_bwrap()
+    return _bwrap_checked
+
+
+def _probe_bwrap() -> bool:
+    if not sys.platform.startswith("linux") or shutil.which("bwrap") is None:
+        return False
+    command = ["bwrap", *_bwrap_file_system([("--ro-bind", folder) for folder in _python_folders()])]
+    command += ["--proc", "/proc", "--dev", "/dev", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+    if os.geteuid() != 0:
+        command.append("--unshare-user")
+    command += ["--", sys.executable, "-I", "-S", "-c", "pass"]
+    try:
+        return subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _bwrap_file_system(binds: list[tuple[str, Path]]) -> list[str]:
+    """bwrap options for the sandbox's file system: system folders read-only
+    (symbolic links such as a merged /usr stay links), an empty /tmp, and
+    `binds` at their own paths. The folders above a bind are made 0755:
+    bwrap would make them 0700 and the run user could not pass."""
+    options = ["--ro-bind", "/usr", "/usr", "--ro-bind-try", "/etc", "/etc"]
+    for folder in ("/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"):
+        if os.path.islink(folder):
+            options += ["--symlink", os.readlink(folder), folder]
+        elif os.path.isdir(folder):
+            options += ["--ro-bind", folder, folder]
+    options += ["--perms", "1777", "--tmpfs", "/tmp"]
+    made = {Path("/"), Path("/tmp")}
+    mounted = [Path("/usr"), Path("/etc")]
+    for flag, folder in binds:
+        for parent in reversed(Path(folder).parents):
+            if parent not in made and not any(_is_within(parent, mount) for mount in mounted):
+                options += ["--perms", "0755", "--dir", str(parent)]
+                made.add(parent)
+        options += [flag, str(folder), str(folder)]
+        mounted.append(Path(folder))
+    return options
+
+
+def _python_folders() -> list[Path]:
+    """Folders of the running Python that lie outside /usr (pyenv, venv, conda)."""
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    candidates.add(str(Path(sys.executable).resolve().parent.parent))
+    folders: list[Path] = []
+    for candidate in sorted(candidates):
+        folder = Path(candidate).resolve()
+        if folder == Path("/") or _is_within(folder, Path("/usr")):
+            continue
+        if not any(_is_within(folder, kept) for kept in folders):
+            folders = [kept for kept in folders if not _is_within(kept, folder)] + [folder]
+    return folders
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _reachable_by_others(path: Path) -> bool:
+    """Can a user who is neither owner nor in the group reach (and read) path?"""
+    path = Path(path).resolve()
+    try:
+        for folder in [*reversed(path.parents)]:
+            if not folder.stat().st_mode & stat.S_IXOTH:
+                return False
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    if stat.S_ISDIR(mode):
+        return bool(mode & stat.S_IXOTH)
+    return bool(mode & stat.S_IROTH)
+
+
+def _pick_run_uid() -> int | None:
+    """A user id no process uses now, inside the ids this namespace maps."""
+    mapped = _mapped_uids()
+    pool = RUN_UIDS if _covers(mapped, RUN_UIDS) else LOW_UIDS if _covers(mapped, LOW_UIDS) else None
+    if pool is None:
+        return None
+    busy = {uid for info in _process_table().values() for uid in info.uids}
+    busy.update(box.uid for box in list(_live_sandboxes) if box.uid is not None)
+    for _ in range(100):
+        uid = random.choice(pool)
+        if uid not in busy:
+            return uid
+    return None
+
+
+def _mapped_uids() -> list[tuple[int, int]]:
+    try:
+        with open("/proc/self/uid_map") as lines:
+            return [(int(f[0]), int(f[0]) + int(f[2])) for f in (line.split() for line in lines)]
+    except (OSError, ValueError, IndexError):
+        return [(0, 65536)]
+
+
+def _covers(mapped: list[tuple[int, int]], ids: range) -> bool:
+    return any(start <= ids.start and ids.stop <= stop for start, stop in mapped)
+
+
+def _kill_as_user(uid: int, gid: int) -> None:
+    """kill(-1, SIGKILL) as the run user: every process of that user, atomically."""
+    code = "import os\ntry: os.kill(-1, 9)\nexcept ProcessLookupError: pass"
+    try:
+        subprocess.run(
+            [sys.executable, "-I", "-S", "-c", code],
+            user=uid, group=gid, extra_groups=[], cwd="/", env={},
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        pass
+
+
+def _chown_tree(folder: Path, uid: int, gid: int) -> None:
+    for here, folders, files in os.walk(folder):
+        os.lchown(here, uid, gid)
+        for name in folders + files:
+            os.lchown(os.path.join(here, name), uid, gid)
+
+
+def _remove_tree(folder: Path) -> None:
+    """Remove folder even when the submission made parts of it read-only."""
+
+    def make_writable_and_retry(function, path, _exc_info):
+        try:
+            os.chmod(os.path.dirname(path), 0o700)
+            if os.path.isdir(path) and not os.path.islink(path):
+                os.chmod(path, 0o700)
+            function(path)
+        except OSError:
+            pass
+
+    if folder.exists():
+        shutil.rmtree(folder, onerror=make_writable_and_retry)
+
+
+def _signal(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def _log_sandbox(box: Sandbox) -> None:
+    log = os.environ.get(LOG_VARIABLE)
+    if not log:
+        return
+    record = {"marker": box.marker, "uid": box.uid, "run_dir": str(box.run_dir), "bwrap": box.use_bwrap,
+              "cgroup": box.cgroup.path if box.cgroup else None, "grader_pid": os.getpid()}
+    with open(log, "a") as lines:
+        lines.write(json.dumps(record) + "\n")
+
+
+_live_sandboxes: "weakref.WeakSet[Sandbox]" = weakref.WeakSet()
+
+
+@atexit.register
+def _cleanup_forgotten_sandboxes() -> None:
+    """A last resort for a grader that forgot cleanup() (or was interrupted)."""
+    for box in list(_live_sandboxes):
+        try:
+            box.cleanup()
+        except Exception:  # noqa: BLE001 - exiting anyway, try the others
             pass
 
 
-def _pids_with_marker(marker: str) -> list[int]:
-    needle = f"{MARKER_VARIABLE}={marker}".encode()
-    found = []
-    if not sys.platform.startswith("linux"):
-        return found
+# ----------------------------------------------------------------------------------
+# /proc
+
+
+class _ProcessInfo:
+    __slots__ = ("ppid", "state", "uids")
+
+    def __init__(self, ppid: int, state: str, uids: set[int]):
+        self.ppid, self.state, self.uids = ppid, state, uids
+
+
+def _process_table() -> dict[int, _ProcessInfo]:
+    """Every process we can see: parent, state, user ids.
+
+    Only /proc/PID/stat and /status are read: they do not wait for the
+    process's memory lock, as environ and cmdline do, which a fork bomb
+    holds most of the time.
+    """
+    table = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/environ", "rb") as environ:
-                if needle in environ.read().split(b"\0"):
-                    found.append(int(entry))
-        except OSError:
+            with open(f"/proc/{entry}/stat", "rb") as stat_file:
+                fields = stat_file.read().rsplit(b")", 1)[1].split()
+            with open(f"/proc/{entry}/status", "rb") as status:
+                uid_line = next(line for line in status if line.startswith(b"Uid:"))
+            table[int(entry)] = _ProcessInfo(
+                int(fields[1]), fields[0].decode(), {int(value) for value in uid_line.split()[1:]}
+            )
+        except (OSError, ValueError, StopIteration, IndexError):
             continue
+    return table
+
+
+def _marker_of(pid: int) -> str | None:
+    """The run marker in a process's environment, if it kept it."""
+    needle = MARKER_VARIABLE.encode() + b"="
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as environ:
+            for variable in environ.read().split(b"\0"):
+                if variable.startswith(needle):
+                    return variable[len(needle):].decode(errors="replace")
+    except OSError:
+        pass
+    return None
+
+
+def _launcher_marker_of(pid: int) -> str | None:
+    """The marker of the run a launcher process serves (None for other processes)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            arguments = cmdline.read().split(b"\0")
+        return json.loads(arguments[arguments.index(_LAUNCH_FLAG.encode()) + 1])["marker"]
+    except (OSError, ValueError, IndexError, KeyError, TypeError):
+        return None
+
+
+def _descendants(pid: int, table: dict[int, _ProcessInfo]) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for child, info in table.items():
+        children.setdefault(info.ppid, []).append(child)
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
     return found
+
+
+# ----------------------------------------------------------------------------------
+# cgroups (used as root when no dedicated user id can be used)
+
+
+class _Cgroup:
+    """A pids cgroup (v2, or v1's pids hierarchy) holding one run."""
+
+    def __init__(self, path: str, version: int):
+        self.path, self.version = path, version
+
+    @classmethod
+    def create(cls, name: str) -> "_Cgroup | None":
+        for version, base in _cgroup_parents():
+            path = os.path.join(base, name)
+            try:
+                os.mkdir(path)
+                with open(os.path.join(path, "pids.max"), "w") as pids_max:
+                    pids_max.write(str(MAX_PROCESSES))
+                return cls(path, version)
+            except OSError:
+                try:
+                    os.rmdir(path)
+                except OSError:
+                    pass
+        return None
+
+    def pids(self) -> list[int]:
+        try:
+            with open(os.path.join(self.path, "cgroup.procs")) as procs:
+                return [int(line) for line in procs if line.strip()]
+        except (OSError, ValueError):
+            return []
+
+    def kill(self) -> None:
+        if self.version == 2 and os.path.exists(os.path.join(self.path, "cgroup.kill")):
+            try:
+                with open(os.path.join(self.path, "cgroup.kill"), "w") as kill:
+                    kill.write("1")
+                return
+            except OSError:
+                pass
+        for pid in self.pids():
+            _signal(pid, signal.SIGKILL)
+
+    def remove(self) -> None:
+        for _ in range(100):
+            try:
+                os.rmdir(self.path)
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                self.kill()
+                time.sleep(0.02)
+
+
+def _cgroup_parents() -> list[tuple[int, str]]:
+    """Writable cgroups under which a child with the pids controller can be made."""
+    parents = []
+    try:
+        with open("/proc/self/cgroup") as lines:
+            memberships = [line.rstrip("\n").split(":", 2) for line in lines]
+        with open("/proc/self/mountinfo") as lines:
+            mounts = [line.split() for line in lines]
+    except OSError:
+        return parents
+    for mount in mounts:
+        separator = mount.index("-")
+        fstype, mount_point, options = mount[separator + 1], mount[4], mount[separator + 3]
+        if fstype == "cgroup2":
+            relative = next((path for hierarchy, _, path in memberships if hierarchy == "0"), None)
+            base = os.path.join(mount_point, (relative or "/").lstrip("/"))
+            try:
+                with open(os.path.join(base, "cgroup.subtree_control")) as control:
+                    if "pids" in control.read().split() and os.access(base, os.W_OK):
+                        parents.append((2, base))
+            except OSError:
+                pass
+        elif fstype == "cgroup" and "pids" in options.split(","):
+            relative = next((path for _, names, path in memberships if "pids" in names.split(",")), "/")
+            base = os.path.join(mount_point, relative.lstrip("/"))
+            if os.access(base, os.W_OK):
+                parents.append((1, base))
+    return sorted(parents, reverse=True)  # prefer v2
+
+
+# ----------------------------------------------------------------------------------
+# Launcher side: runs as `python -I -S sandbox.py --launch CONFIG`
+
+
+def _limits(output_limit: int, own_user: bool) -> list[tuple[int, int]]:
+    limits = [
+        (resource.RLIMIT_CPU, CPU_SECONDS),
+        (resource.RLIMIT_AS, ADDRESS_SPACE_BYTES),
+        (resource.RLIMIT_NOFILE, OPEN_FILES),
+        (resource.RLIMIT_FSIZE, output_limit),
+        (resource.RLIMIT_CORE, 0),
+    ]
+    if own_user:
+        limits.append((resource.RLIMIT_NPROC, MAX_PROCESSES))
+    elif os.geteuid() != 0:
+        # RLIMIT_NPROC counts every process of the user, the grader's too.
+        mine = sum(1 for info in _process_table().values() if os.getuid() in info.uids)
+        limits.append((resource.RLIMIT_NPROC, mine + MAX_PROCESSES))
+    return limits
+
+
+def _prctl(option: int, value: int) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(option, value, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _launch(config: dict) -> None:
+    """Start config["argv"] and stay with it until the run is over."""
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    guard = config["guard_fd"]
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    stop_requested = []
+
+    def on_stop(signum, frame):
+        stop_requested.append(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, on_stop)
+    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+    signal.set_wakeup_fd(wake_write)
+
+    main = os.fork()
+    if main == 0:
+        _become_submission(config, guard, wake_read, wake_write)
+
+    main_status = None
+    orphaned = False
+    while main_status is None and not stop_requested:
+        try:
+            readable, _, _ = select.select([guard, wake_read], [], [])
+        except InterruptedError:
+            readable = []
+        if wake_read in readable:
+            os.read(wake_read, 4096)
+        if guard in readable:
+            if os.read(guard, 1) == b"":
+                orphaned = True  # the grader is gone: clean up on its behalf
+            break
+        main_status = _reap_children(main, main_status)
+
+    main_status = _kill_everything(config, main, main_status)
+    if orphaned:
+        _remove_tree(Path(config["run_dir"]))
+    _exit_like(main_status)
+
+
+def _become_submission(config: dict, guard: int, *pipes: int) -> None:
+    """In the forked child: limits, cgroup, then exec the submission."""
+    try:
+        for fd in (guard, *pipes):
+            os.close(fd)
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD, signal.SIGPIPE, signal.SIGXFSZ):
+            signal.signal(signum, signal.SIG_DFL)
+        # A session of its own: its own process group (one killpg stops
+        # every process that did not detach) and, where the kernel groups
+        # scheduling by session (autogroup), a CPU share apart from the
+        # launcher, so a fork bomb cannot starve the launcher that stops it.
+        os.setsid()
+        if config["cgroup"]:
+            with open(os.path.join(config["cgroup"], "cgroup.procs"), "w") as procs:
+                procs.write(str(os.getpid()))
+        for which, value in config["limits"]:
+            try:
+                resource.setrlimit(which, (value, value))
+            except (ValueError, OSError):
+                pass
+        if config["setuid_in_child"]:
+            os.setgroups([])
+            os.setgid(config["uid"])
+            os.setuid(config["uid"])
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the launcher is single-threaded
+        argv = config["argv"]
+        os.execvp(argv[0], argv)
+    except BaseException as error:  # noqa: BLE001 - report and leave the child
+        try:
+            os.write(2, f"sandbox: could not start {config['argv'][:1]}: {error}\n".encode())
+        finally:
+            os._exit(127)
+
+
+def _reap_children(main: int, main_status: int | None) -> int | None:
+    """Reap every finished child (orphans too); return the main one's status once known."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return main_status
+        if pid == 0:
+            return main_status
+        if pid == main:
+            main_status = status
+
+
+def _kill_everything(config: dict, main: int, main_status: int | None) -> int | None:
+    """Kill every process of the run and reap them; return the main one's status."""
+    try:
+        os.killpg(main, signal.SIGKILL)  # atomic for everything that did not detach
+    except OSError:
+        pass
+    if config["uid"] is not None:
+        _kill_as_user(config["uid"], config["uid"])
+    cgroup = _Cgroup(config["cgroup"], 1) if config["cgroup"] else None
+
+    def ours(table: dict) -> set[int]:
+        found = _descendants(os.getpid(), table)  # orphans are re-parented to us
+        if cgroup:
+            found.update(cgroup.pids())
+        return {pid for pid in found if pid in table and table[pid].state != "Z"}
+
+    status = [main_status]
+
+    def reap() -> None:
+        status[0] = _reap_children(main, status[0])
+
+    _stop_then_kill(ours, on_round=reap)
+    reap()
+    return status[0]
+
+
+def _stop_then_kill(find, on_round=lambda: None, seconds: float = 10.0) -> None:
+    """SIGSTOP the processes find(table) names until none is running, then SIGKILL them.
+
+    A stopped process cannot fork, so a fork bomb cannot outrun this the way
+    it outruns a plain kill loop (every kill frees a slot for a new fork).
+    """
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        table = _process_table()
+        pids = find(table)
+        if not pids:
+            return
+        running = [pid for pid in pids if table[pid].state not in ("T", "t", "Z", "X")]
+        for pid in running:
+            _signal(pid, signal.SIGSTOP)
+        if not running:
+            for pid in pids:
+                _signal(pid, signal.SIGKILL)
+        on_round()
+        time.sleep(0.005)
+
+
+def _exit_like(status: int | None) -> None:
+    """Exit with the same code, or die of the same signal, as the submission did."""
+    if status is None:
+        os._exit(0)
+    if os.WIFSIGNALED(status):
+        signum = os.WTERMSIG(status)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        signal.set_wakeup_fd(-1)
+        for handled in (signum, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            try:
+                signal.signal(handled, signal.SIG_DFL)
+            except (OSError, ValueError):
+                pass
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signum])
+        os.kill(os.getpid(), signum)
+        os._exit(128 + signum)
+    os._exit(os.WEXITSTATUS(status))
+
+
+if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == _LAUNCH_FLAG:
+    _launch(json.loads(sys.argv[2]))
