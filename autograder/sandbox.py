@@ -74,7 +74,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import errno
 import json
 import os
 import random
@@ -335,7 +334,7 @@ class Sandbox:
         _live_sandboxes.discard(self)
         return running
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -490,7 +489,7 @@ def _probe_bwrap() -> bool:
         command.append("--unshare-user")
     command += ["--", sys.executable, "-I", "-S", "-c", "pass"]
     try:
-        return subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=20).returncode == 0
+        return subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=20, check=False).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
 
@@ -587,7 +586,7 @@ def _kill_as_user(uid: int, gid: int) -> None:
             [sys.executable, "-I", "-S", "-c", code],
             user=uid, group=gid, extra_groups=[], cwd="/", env={},
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            timeout=10,
+            timeout=10, check=False,
         )
     except (OSError, subprocess.SubprocessError):
         pass
@@ -640,7 +639,7 @@ def _log_sandbox(box: Sandbox) -> None:
         lines.write(json.dumps(record) + "\n")
 
 
-_live_sandboxes: "weakref.WeakSet[Sandbox]" = weakref.WeakSet()
+_live_sandboxes: weakref.WeakSet[Sandbox] = weakref.WeakSet()
 
 
 @atexit.register
@@ -735,7 +734,7 @@ class _Cgroup:
         self.path, self.version = path, version
 
     @classmethod
-    def create(cls, name: str) -> "_Cgroup | None":
+    def create(cls, name: str) -> _Cgroup | None:
         for version, base in _cgroup_parents():
             path = os.path.join(base, name)
             try:
@@ -928,20 +927,20 @@ def _reap_children(main: int, main_status: int | None) -> int | None:
 
 
 def _kill_everything(config: dict, main: int, main_status: int | None) -> int | None:
-    """Kill every process of the run and reap them; return the main one's status."""
+    """Kill this launcher's processes and reap them; return the main one's status.
+
+    Only our own tree: the run's user id and cgroup may also hold another
+    process tree of the same run (stage 5's module probe runs beside the
+    server), which Sandbox.kill_all() stops when the whole run ends.
+    """
     try:
         os.killpg(main, signal.SIGKILL)  # atomic for everything that did not detach
     except OSError:
         pass
-    if config["uid"] is not None:
-        _kill_as_user(config["uid"], config["uid"])
-    cgroup = _Cgroup(config["cgroup"], 1) if config["cgroup"] else None
 
     def ours(table: dict) -> set[int]:
         found = _descendants(os.getpid(), table)  # orphans are re-parented to us
-        if cgroup:
-            found.update(cgroup.pids())
-        return {pid for pid in found if pid in table and table[pid].state != "Z"}
+        return {pid for pid in found if table[pid].state != "Z"}
 
     status = [main_status]
 
