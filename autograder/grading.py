@@ -163,7 +163,8 @@ def _run_checks(ctx: Context, checks: list[Check], started: float, notes: list[s
         if check.needs == NEEDS_SERVER:
             _ensure_server(ctx, results, notes)
         results[check.name] = _run_one(ctx, check)
-        if check.needs == NEEDS_SERVER and ctx.server.process is not None and not ctx.server.alive():
+        server_was_up = ctx.start_result is not None and ctx.start_result.listening
+        if check.needs == NEEDS_SERVER and server_was_up and ctx.server.process is not None and not ctx.server.alive():
             _blame(ctx, results[check.name], notes)
     return list(results.values())
 

@@ -63,6 +63,7 @@ def render(result: GradeResult, style: Style | None = None) -> str:
         lines.append("")
     lines.append(_score_line(result, style))
     failures = [c for c in result.checks if c.status == "failed"]
+    lines += _next_step(result, style)
     for check in failures:
         lines += ["", *_failure_block(check, style)]
     if result.notes:
@@ -77,6 +78,18 @@ def render(result: GradeResult, style: Style | None = None) -> str:
             f"(--keep-root DIR keeps this run's files) on port {STUDENT_PORT}, e.g. "
             f"`python3 yourfile.py {STUDENT_PORT}`, then run the command shown.")]
     return "\n".join(lines) + "\n"
+
+
+def _next_step(result: GradeResult, style: Style) -> list[str]:
+    """Where to start: the first scored failure, and how many checks wait on it."""
+    first = next((c for c in result.checks if c.status == "failed" and not c.advisory), None)
+    if first is None:
+        return []
+    waiting = sum(1 for c in result.checks if c.status == "skipped")
+    line = f"Next step: start with {style.bold(first.name)} (details below)"
+    if waiting:
+        line += f"; {waiting} check(s) could not run until the checks they need pass"
+    return [line + "."]
 
 
 def _summary_line(check: CheckResult, style: Style) -> str:

@@ -57,6 +57,8 @@ def expect_status(exchange: Exchange, response: Response, *codes: int, hint: str
         got = f"no status line ({response.problems[0].message})"
     else:
         got = f"{response.status} {response.reason}".strip()
+    if response.status == 500:
+        got += " (your server hit an error: its output, at the end of this report, shows where)"
     raise CheckFailed(
         f"expected status {wanted}, got {got}",
         exchange=exchange, expected=f"a status line like 'HTTP/1.1 {codes[0]} {REASONS.get(codes[0], '')}'",
@@ -106,10 +108,11 @@ def expect_file(exchange: Exchange, file, what: str | None = None, hint: str = "
     """A 200 response whose body is exactly the file's bytes."""
     what = what or f"the file {file.relative!r}"
     response = answer(exchange, expected=f"200 OK and {what}")
-    expect_status(
-        exchange, response, 200,
-        hint=hint or "Strip the leading '/' from the path and open that file relative to the "
-        "working directory (the document root).",
-    )
+    if response.status == 404 and not hint:
+        hint = (
+            "The file exists: strip the leading '/' from the path and open it relative to the "
+            "working directory (the document root)."
+        )
+    expect_status(exchange, response, 200, hint=hint)
     expect_body(exchange, response, file.content, what, hint=hint)
     return response

@@ -22,8 +22,10 @@ def starts_listening(ctx):
     if result.listening:
         return
     if result.exit_code is not None:
+        last_words = _last_lines(result.output)
         raise CheckFailed(
-            f"your server exited (exit code {result.exit_code}) before it listened on port {result.port}",
+            f"your server exited (exit code {result.exit_code}) before it listened on port {result.port}"
+            + (f"; its last words were:\n{last_words}" if last_words else ", without printing anything"),
             expected=f"a server listening on port {result.port}",
             hint="Run it yourself, `python3 yourfile.py 8080`, and read the error at the end of "
             "its output (shown below).",
@@ -42,6 +44,11 @@ def starts_listening(ctx):
         hint="Call bind() and listen() on the server socket before waiting for connections; "
         "if your server waits for keyboard input, remove that.",
     )
+
+
+def _last_lines(output: str, count: int = 6) -> str:
+    lines = [line for line in output.strip().splitlines() if line.strip()]
+    return "\n".join("    " + line for line in lines[-count:])
 
 
 @check(
