@@ -78,7 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from autograder.sandbox import install_signal_handlers
+
     args = build_parser().parse_args(argv)
+    install_signal_handlers()  # SIGTERM unwinds like Ctrl-C, so no submission process outlives us
     handlers = {
         "grade": run_grade, "batch": run_batch, "serve": run_serve,
         "skeletons": run_skeletons, "gradescope": run_gradescope, "report": run_report,

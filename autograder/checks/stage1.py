@@ -202,13 +202,14 @@ def closes_connection(ctx):
 @check(
     "1.ten-requests", points=2,
     description="ten requests in a row all succeed",
-    hint="Accept connections in a loop (while True): accept, handle one request, close, repeat.",
+    hint="Accept connections in a loop (while True): accept, handle one request, close, repeat. "
+    "Header names are case-insensitive: every other request here spells them in lower case.",
 )
 def ten_requests(ctx):
     files = [ctx.docroot.html, ctx.docroot.text, ctx.docroot.png, ctx.docroot.nested, ctx.docroot.nested_text]
     for number in range(10):
         file = files[number % len(files)]
-        exchange = ctx.send(ctx.request(file.url_path))
+        exchange = ctx.send(ctx.request(file.url_path, lower=number % 2 == 1))
         try:
             expect_file(exchange, file)
         except CheckFailed as failure:
