@@ -1,0 +1,246 @@
+"""The stage-4 and stage-5 reference servers under load, beside http.server.
+
+    python bench/bench_load.py                 # 3 rounds of 5 s per measurement (~5 min)
+    python bench/bench_load.py --quick         # 1 round of 2 s (~40 s)
+    python bench/bench_load.py --tool loadgen  # the Python client instead of wrk
+
+Each server serves the same folder holding a 1 KiB and a 100 KiB file. For
+every file size and number of connections (1, 16, 64) the load generator
+hits each server in turn, in a rotating order, for --duration seconds, and
+this is repeated --rounds times: on a shared machine the load of others
+drifts, and taking the servers in turn within each round lets them share
+the same conditions. Every request carries `Connection: close`, as the
+lab's servers close after each response.
+
+Reported per server: requests/s, p50 and p99 latency (medians over the
+rounds), the server's own CPU time per request (from /proc, less sensitive
+to other people's load than throughput), and the ratio of its requests/s
+to http.server's in the same round (median over rounds; min-max in
+brackets). http.server runs as `python -m http.server`, i.e. with its
+default ThreadingHTTPServer, a thread per connection like stage 4.
+
+The load generator is wrk when installed (Debian: apt-get install wrk), run
+with one thread so that the Python server keeps the other core, else
+bench/loadgen.py. wrk times a request from its first byte to the end of the
+response; loadgen.py from the start of connect(). Traffic stays on
+127.0.0.1; every run is bounded in time; every server is killed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import loadgen  # noqa: E402
+from common import SOLUTIONS, describe_machine, http_server, load_average, machine, python_server, save, summary  # noqa: E402
+
+FILE_SIZES = {"1k": 1024, "100k": 100 * 1024}
+CONNECTIONS = (1, 16, 64)
+BASELINE = "http.server"
+REFERENCE_SERVERS = {
+    "stage4": SOLUTIONS / "stage4_threaded.py",
+    "stage5": SOLUTIONS / "stage5_post.py",
+}
+
+
+def make_document_root(folder: Path) -> dict[str, str]:
+    """The files to serve: random printable bytes, so nothing compresses or caches specially."""
+    paths = {}
+    rng = __import__("random").Random(4)
+    for label, size in FILE_SIZES.items():
+        name = f"file-{label}.txt"
+        (folder / name).write_bytes(bytes(rng.choice(b"abcdefghijklmnopqrstuvwxyz0123456789\n") for _ in range(size)))
+        paths[label] = "/" + name
+    return paths
+
+
+# ------------------------------------------------------------ wrk
+
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def parse_wrk(output: str) -> dict:
+    """requests, requests/s, p50/p99 (ms) and errors from `wrk --latency` output."""
+    result = {
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1)),
+        "p99_ms": _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)),
+        "errors": 0,
+    }
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket_errors:
+        result["socket_errors"] = dict(zip(("connect", "read", "write", "timeout"), map(int, socket_errors.groups())))
+        result["errors"] += sum(result["socket_errors"].values())
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        result["errors"] += int(non_2xx.group(1))
+    return result
+
+
+def run_wrk(url: str, connections: int, duration: float, threads: int = 1) -> dict:
+    command = [
+        "wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{duration:g}s",
+        "--latency", "--timeout", "5s", "-H", "Connection: close", url,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed: {done.stderr or done.stdout}")
+    result = parse_wrk(done.stdout)
+    result["tool"] = f"wrk -t{min(threads, connections)}"
+    return result
+
+
+# ------------------------------------------------------------ measuring
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(server, path: str, connections: int, duration: float, tool: str, wrk_threads: int) -> dict:
+    url = server.url + path
+    cpu_before = cpu_seconds(server.process.pid)
+    load_before = load_average()[0]
+    if tool == "wrk":
+        result = run_wrk(url, connections, duration, wrk_threads)
+    else:
+        result = loadgen.run(url, connections, duration)
+    cpu = cpu_seconds(server.process.pid) - cpu_before
+    result["server_cpu_us_per_request"] = cpu / result["requests"] * 1e6 if result["requests"] else float("nan")
+    result["load_1min"] = (load_before + load_average()[0]) / 2
+    if server.process.poll() is not None:
+        raise RuntimeError(f"{server.name} died during the run (exit {server.process.returncode})")
+    return result
+
+
+def run_benchmark(
+    servers: dict[str, Path], rounds: int, duration: float, sizes=tuple(FILE_SIZES), connections=CONNECTIONS,
+    tool: str = "auto", wrk_threads: int = 1, progress=print,
+) -> dict:
+    """Measure every server; returns raw runs and per-configuration summaries."""
+    if tool == "auto":
+        tool = "wrk" if shutil.which("wrk") else "loadgen"
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as folder, contextlib.ExitStack() as stack:
+        root = Path(folder)
+        paths = make_document_root(root)
+        started = {BASELINE: stack.enter_context(http_server(root))}
+        for name, script in servers.items():
+            started[name] = stack.enter_context(python_server(script, root, name))
+        names = list(started)
+        for round_number in range(rounds):
+            for config_number, (size, count) in enumerate((s, c) for s in sizes for c in connections):
+                shift = (round_number + config_number) % len(names)
+                for name in names[shift:] + names[:shift]:  # a rotating order
+                    result = measure(started[name], paths[size], count, duration, tool, wrk_threads)
+                    result.update(server=name, size=size, connections=count, round=round_number)
+                    runs.append(result)
+                    progress(
+                        f"round {round_number + 1}/{rounds} {size:>4} c={count:<3} {name:<14} "
+                        f"{result['requests_per_second']:8.0f} req/s  p50 {result['p50_ms']:7.2f} ms  "
+                        f"p99 {result['p99_ms']:8.2f} ms  cpu {result['server_cpu_us_per_request']:6.0f} us/req  "
+                        f"errors {result['errors']}  load {result['load_1min']:.1f}"
+                    )
+    return {"tool": tool, "duration": duration, "rounds": rounds, "runs": runs, "table": summarize(runs)}
+
+
+def summarize(runs: list[dict]) -> list[dict]:
+    rows = []
+    keys = sorted({(r["size"], r["connections"]) for r in runs}, key=lambda k: (list(FILE_SIZES).index(k[0]), k[1]))
+    for size, count in keys:
+        here = [r for r in runs if r["size"] == size and r["connections"] == count]
+        baseline = {r["round"]: r for r in here if r["server"] == BASELINE}
+        for name in dict.fromkeys(r["server"] for r in here):
+            mine = [r for r in here if r["server"] == name]
+            paired = [r for r in mine if r["round"] in baseline]
+            rps_ratio = [r["requests_per_second"] / baseline[r["round"]]["requests_per_second"] for r in paired]
+            p50_ratio = [r["p50_ms"] / baseline[r["round"]]["p50_ms"] for r in paired]
+            p99_ratio = [r["p99_ms"] / baseline[r["round"]]["p99_ms"] for r in paired]
+            rows.append({
+                "size": size, "connections": count, "server": name,
+                "rps": summary([r["requests_per_second"] for r in mine]),
+                "p50_ms": summary([r["p50_ms"] for r in mine]),
+                "p99_ms": summary([r["p99_ms"] for r in mine]),
+                "cpu_us_per_request": summary([r["server_cpu_us_per_request"] for r in mine]),
+                "errors": sum(r["errors"] for r in mine),
+                "rps_ratio": summary(rps_ratio),
+                "p50_ratio": summary(p50_ratio),
+                "p99_ratio": summary(p99_ratio),
+                "load_1min": statistics.median(r["load_1min"] for r in mine),
+            })
+    return rows
+
+
+def markdown_table(rows: list[dict]) -> str:
+    lines = [
+        "| file | conns | server | req/s (min-max) | x http.server req/s | p50 ms | x p50 | p99 ms | x p99 | CPU us/req | errors |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        rps, ratio = row["rps"], row["rps_ratio"]
+        lines.append(
+            f"| {row['size']} | {row['connections']} | {row['server']} "
+            f"| {rps['median']:.0f} ({rps['min']:.0f}-{rps['max']:.0f}) "
+            f"| {ratio['median']:.2f} ({ratio['min']:.2f}-{ratio['max']:.2f}) "
+            f"| {row['p50_ms']['median']:.2f} | {row['p50_ratio']['median']:.2f} "
+            f"| {row['p99_ms']['median']:.2f} | {row['p99_ratio']['median']:.2f} "
+            f"| {row['cpu_us_per_request']['median']:.0f} | {row['errors']} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="1 round of 2 s per measurement")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement (at most 60)")
+    parser.add_argument("--tool", choices=("auto", "wrk", "loadgen"), default="auto")
+    parser.add_argument("--wrk-threads", type=int, default=1)
+    parser.add_argument("--sizes", nargs="+", choices=list(FILE_SIZES), default=list(FILE_SIZES))
+    parser.add_argument("--connections", nargs="+", type=int, default=list(CONNECTIONS))
+    parser.add_argument(
+        "--server", action="append", default=[], metavar="NAME=SCRIPT",
+        help="measure another server script too (repeatable); with --only, instead of the reference servers",
+    )
+    parser.add_argument("--only", action="store_true", help="measure only the --server scripts (and http.server)")
+    args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.duration = 1, 2.0
+    servers = {} if args.only else dict(REFERENCE_SERVERS)
+    for spec in args.server:
+        name, _, script = spec.partition("=")
+        servers[name] = Path(script).resolve()
+    info = machine()
+    print(describe_machine(info), flush=True)
+    report = run_benchmark(
+        servers, args.rounds, min(args.duration, 60.0), tuple(args.sizes), tuple(args.connections),
+        args.tool, args.wrk_threads, progress=lambda line: print(line, flush=True),
+    )
+    report["machine"] = info
+    report["load_average_after"] = load_average()
+    print(f"\ntool: {report['tool']}; {args.rounds} round(s) of {args.duration:g} s; load average after: {report['load_average_after']}")
+    print(markdown_table(report["table"]))
+    print(f"saved {save('load', report)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Why does the stage-4 server differ from http.server? Small variants, measured.
+
+    python bench/variants.py                          # every variant, 3 rounds of 4 s
+    python bench/variants.py --quick                  # 1 round of 2 s
+    python bench/variants.py --variants baseline backlog-5 --connections 64
+
+Each variant is a copy of solutions/stage4_threaded.py (or a few lines
+around http.server) with one small change, written into a temporary folder;
+solutions/ is never edited. A replacement that no longer matches the
+solution's text stops the script, so a variant never silently measures the
+unchanged file. Then bench_load.run_benchmark measures them all beside
+`python -m http.server`, in the same rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_load  # noqa: E402
+from common import SOLUTIONS, describe_machine, load_average, machine, save  # noqa: E402
+
+STAGE4 = SOLUTIONS / "stage4_threaded.py"
+
+AFTER_ACCEPT = "            # A thread per connection: while one client is slow, the main\n"
+SENDALL = "        client_sock.sendall(build_response(status, headers, body))\n"
+TWO_SENDS = (
+    "        response = build_response(status, headers, body)\n"
+    "        head_length = response.index(b'\\r\\n\\r\\n') + 4\n"
+    "        client_sock.sendall(response[:head_length])  # the head ...\n"
+    "        client_sock.sendall(response[head_length:])  # ... then the body: two sends\n"
+)
+NODELAY = "            client_sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)\n"
+THREAD_START = (
+    "            worker = threading.Thread(\n"
+    "                target=handle_connection,\n"
+    "                args=(client_sock, client_address),\n"
+    "                daemon=True,\n"
+    "            )\n"
+    "            worker.start()\n"
+)
+
+# name: (what it shows, [(old text, new text), ...]) applied to stage4_threaded.py
+STAGE4_VARIANTS = {
+    "baseline": ("the reference solution as it is", []),
+    "backlog-5": (
+        "listen(5), the backlog http.server (socketserver) uses",
+        [("    server_socket.listen()\n", "    server_socket.listen(5)\n")],
+    ),
+    "no-log": (
+        "no log line per request",
+        [("    print(message, file=sys.stderr, flush=True)\n", "    pass\n")],
+    ),
+    "two-sends": (
+        "head and body in two sendall() calls (Nagle's algorithm on)",
+        [(SENDALL, TWO_SENDS)],
+    ),
+    "two-sends-nodelay": (
+        "two sendall() calls with TCP_NODELAY",
+        [(SENDALL, TWO_SENDS), (AFTER_ACCEPT, NODELAY + AFTER_ACCEPT)],
+    ),
+    "nodelay": (
+        "one sendall() with TCP_NODELAY",
+        [(AFTER_ACCEPT, NODELAY + AFTER_ACCEPT)],
+    ),
+    "pool-64": (
+        "a pool of 64 threads instead of a new thread per connection",
+        [
+            ("import html\n", "import concurrent.futures\nimport html\n"),
+            (
+                "    with server_socket:\n",
+                "    pool = concurrent.futures.ThreadPoolExecutor(max_workers=64)\n    with server_socket:\n",
+            ),
+            (THREAD_START, "            pool.submit(handle_connection, client_sock, client_address)\n"),
+        ],
+    ),
+    "no-threads": (
+        "no thread at all: handle_connection in the accept loop (stage 3's way)",
+        [(THREAD_START, "            handle_connection(client_sock, client_address)\n")],
+    ),
+}
+
+# http.server with one setting changed, started as a script in the document root.
+HTTP_SERVER_SCRIPT = """\
+import http.server, sys
+http.server.ThreadingHTTPServer.request_queue_size = {backlog}
+handler = http.server.SimpleHTTPRequestHandler
+with http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), handler) as server:
+    server.serve_forever()
+"""
+HTTP_SERVER_VARIANTS = {
+    "http.server-backlog-128": ("http.server with listen(128), stage 4's backlog", 128),
+}
+
+
+def apply(source: str, replacements: list[tuple[str, str]], name: str) -> str:
+    for old, new in replacements:
+        if source.count(old) != 1:
+            raise SystemExit(f"variant {name}: the text to replace occurs {source.count(old)} times, not once:\n{old}")
+        source = source.replace(old, new)
+    return source
+
+
+def write_variants(folder: Path, names: list[str]) -> dict[str, Path]:
+    source = STAGE4.read_text()
+    scripts = {}
+    for name in names:
+        path = folder / f"{name}.py"
+        if name in STAGE4_VARIANTS:
+            path.write_text(apply(source, STAGE4_VARIANTS[name][1], name))
+        else:
+            path.write_text(HTTP_SERVER_SCRIPT.format(backlog=HTTP_SERVER_VARIANTS[name][1]))
+        compile(path.read_text(), str(path), "exec")
+        scripts[name] = path
+    return scripts
+
+
+def main() -> None:
+    every = list(STAGE4_VARIANTS) + list(HTTP_SERVER_VARIANTS)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--variants", nargs="+", choices=every, default=every)
+    parser.add_argument("--quick", action="store_true", help="1 round of 2 s per measurement")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=float, default=4.0)
+    parser.add_argument("--sizes", nargs="+", choices=list(bench_load.FILE_SIZES), default=list(bench_load.FILE_SIZES))
+    parser.add_argument("--connections", nargs="+", type=int, default=[1, 64])
+    parser.add_argument("--tool", choices=("auto", "wrk", "loadgen"), default="auto")
+    args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.duration = 1, 2.0
+    info = machine()
+    print(describe_machine(info), flush=True)
+    for name in args.variants:
+        what = STAGE4_VARIANTS[name][0] if name in STAGE4_VARIANTS else HTTP_SERVER_VARIANTS[name][0]
+        print(f"  {name}: {what}")
+    with tempfile.TemporaryDirectory(prefix="bench-variants-") as folder:
+        scripts = write_variants(Path(folder), args.variants)
+        report = bench_load.run_benchmark(
+            scripts, args.rounds, min(args.duration, 60.0), tuple(args.sizes), tuple(args.connections),
+            args.tool, progress=lambda line: print(line, flush=True),
+        )
+    report["machine"] = info
+    report["load_average_after"] = load_average()
+    print(f"\n{args.rounds} round(s) of {args.duration:g} s; load average after: {report['load_average_after']}")
+    print(bench_load.markdown_table(report["table"]))
+    print(f"saved {save('variants', report)}")
+
+
+if __name__ == "__main__":
+    main()
