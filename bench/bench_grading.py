@@ -21,7 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import REPO, describe_machine, load_average, machine, save, summary  # noqa: E402
+from common import exit_on_sigterm, REPO, describe_machine, load_average, machine, save, summary  # noqa: E402
 
 sys.path.insert(0, str(REPO))
 from autograder import grading  # noqa: E402
@@ -59,6 +59,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="stages 1 and 5, one run each")
     args = parser.parse_args()
+    exit_on_sigterm()
     if args.quick:
         args.stages, args.runs = [1, 5], 1
     info = machine()

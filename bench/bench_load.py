@@ -42,7 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loadgen  # noqa: E402
-from common import SOLUTIONS, describe_machine, http_server, load_average, machine, python_server, save, summary  # noqa: E402
+from common import exit_on_sigterm, SOLUTIONS, describe_machine, http_server, load_average, machine, python_server, save, summary  # noqa: E402
 
 FILE_SIZES = {"1k": 1024, "100k": 100 * 1024}
 CONNECTIONS = (1, 16, 64)
@@ -223,6 +223,7 @@ def main() -> None:
     )
     parser.add_argument("--only", action="store_true", help="measure only the --server scripts (and http.server)")
     args = parser.parse_args()
+    exit_on_sigterm()
     if args.quick:
         args.rounds, args.duration = 1, 2.0
     servers = {} if args.only else dict(REFERENCE_SERVERS)

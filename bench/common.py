@@ -81,6 +81,15 @@ def describe_machine(info: dict) -> str:
     )
 
 
+def exit_on_sigterm() -> None:
+    """Make SIGTERM unwind like Ctrl-C, so every `with Server(...)` block kills its server."""
+
+    def stop(signum, frame):
+        raise SystemExit(f"stopped by signal {signum}")
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 # ------------------------------------------------------------ statistics
 
 

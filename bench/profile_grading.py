@@ -27,7 +27,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import REPO, describe_machine, machine, save  # noqa: E402
+from common import exit_on_sigterm, REPO, describe_machine, machine, save  # noqa: E402
 
 sys.path.insert(0, str(REPO))
 from autograder import grading, runner, sandbox  # noqa: E402
@@ -115,6 +115,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one run")
     parser.add_argument("--profile", action="store_true", help="also profile one run (pyinstrument or cProfile)")
     args = parser.parse_args()
+    exit_on_sigterm()
     runs = 1 if args.quick else args.runs
     info = machine()
     print(describe_machine(info), flush=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_load  # noqa: E402
-from common import SOLUTIONS, describe_machine, load_average, machine, save  # noqa: E402
+from common import exit_on_sigterm, SOLUTIONS, describe_machine, load_average, machine, save  # noqa: E402
 
 STAGE4 = SOLUTIONS / "stage4_threaded.py"
 
@@ -35,6 +35,7 @@ TWO_SENDS = (
     "        client_sock.sendall(response[head_length:])  # ... then the body: two sends\n"
 )
 NODELAY = "            client_sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)\n"
+SNDBUF = "            client_sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1024 * 1024)\n"
 THREAD_START = (
     "            worker = threading.Thread(\n"
     "                target=handle_connection,\n"
@@ -66,6 +67,10 @@ STAGE4_VARIANTS = {
     "nodelay": (
         "one sendall() with TCP_NODELAY",
         [(AFTER_ACCEPT, NODELAY + AFTER_ACCEPT)],
+    ),
+    "sndbuf-1m": (
+        "a 1 MiB socket send buffer, so one send() takes a whole 100 KiB response",
+        [(AFTER_ACCEPT, SNDBUF + AFTER_ACCEPT)],
     ),
     "pool-64": (
         "a pool of 64 threads instead of a new thread per connection",
@@ -130,6 +135,7 @@ def main() -> None:
     parser.add_argument("--connections", nargs="+", type=int, default=[1, 64])
     parser.add_argument("--tool", choices=("auto", "wrk", "loadgen"), default="auto")
     args = parser.parse_args()
+    exit_on_sigterm()
     if args.quick:
         args.rounds, args.duration = 1, 2.0
     info = machine()
