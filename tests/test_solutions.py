@@ -136,9 +136,11 @@ def running(request, tmp_path_factory):
         assert "Traceback" not in log, log
 
 
-def at_least(stage_wanted: int, stage: int) -> None:
-    if stage < stage_wanted:
-        pytest.skip(f"stage {stage_wanted} feature")
+def from_stage(first: int):
+    """Run a test against the solutions of stage `first` and later only."""
+    return pytest.mark.parametrize(
+        "running", range(first, 6), indirect=True, ids=lambda n: f"stage{n}"
+    )
 
 
 # ---------------------------------------------------------- stage 1: files
@@ -190,9 +192,9 @@ def test_each_solution_serves_the_folder_it_is_started_in(script, tmp_path):
 # ------------------------------------------------- stage 2: errors, paths
 
 
+@from_stage(2)
 def test_missing_file_is_404_html_and_server_goes_on(running):
-    stage, server = running
-    at_least(2, stage)
+    _, server = running
     status_line, headers, body = split_response(get(server.port, "/nothing-here.html"))
     assert status_line == "HTTP/1.1 404 Not Found"
     assert headers["content-type"].startswith("text/html")
@@ -200,9 +202,9 @@ def test_missing_file_is_404_html_and_server_goes_on(running):
     assert split_response(get(server.port, "/notes.txt"))[0].endswith("200 OK")
 
 
+@from_stage(2)
 def test_percent_decoding(running):
-    stage, server = running
-    at_least(2, stage)
+    _, server = running
     assert split_response(get(server.port, "/with%20space.html"))[2] == b"<p>spaced</p>"
 
 
@@ -211,9 +213,9 @@ def test_percent_decoding(running):
     ["/../SECRET.txt", "/%2e%2e/SECRET.txt", "/..%2fSECRET.txt", "/sub/../../SECRET.txt",
      "/sub/%2e%2e/%2e%2e/SECRET.txt", "//../SECRET.txt", "/%00/../x"],
 )
+@from_stage(2)
 def test_no_path_leaves_the_root(running, target):
-    stage, server = running
-    at_least(2, stage)
+    _, server = running
     response = get(server.port, target)
     assert b"the secret" not in response
     assert split_response(response)[0].split()[1] in {"400", "403", "404"}
@@ -224,15 +226,15 @@ def test_no_path_leaves_the_root(running, target):
     [b"NONSENSE\r\n\r\n", b"GET /page.html\r\n\r\n", b"\x89\xff\xfe junk \x00\x01\r\n\r\n",
      b"GET page.html HTTP/1.1\r\n\r\n"],
 )
+@from_stage(2)
 def test_malformed_requests_get_400(running, request_bytes):
-    stage, server = running
-    at_least(2, stage)
+    _, server = running
     assert split_response(exchange(server.port, request_bytes))[0] == "HTTP/1.1 400 Bad Request"
 
 
+@from_stage(2)
 def test_junk_and_early_leavers_do_not_stop_the_server(running):
-    stage, server = running
-    at_least(2, stage)
+    _, server = running
     with socket.create_connection((HOST, server.port)) as client:
         client.sendall(b"GET /page.ht")  # ... and leaves
     with socket.create_connection((HOST, server.port)) as client:
@@ -250,9 +252,9 @@ def test_oversized_head_is_refused(running):
 # ---------------------------------------------------------- stage 3: echo
 
 
+@from_stage(3)
 def test_echo_page(running):
-    stage, server = running
-    at_least(3, stage)
+    _, server = running
     status_line, headers, body = split_response(get(server.port, "/echo?name=test&name=test2"))
     page = body.decode("utf-8")
     assert status_line == "HTTP/1.1 200 OK" and headers["content-type"].startswith("text/html")
@@ -268,17 +270,17 @@ def test_echo_page(running):
         ("b=1&a=2&b=3", "key=b; value=1; key=b; value=3; key=a; value=2;"),
     ],
 )
+@from_stage(3)
 def test_echo_decodes_and_escapes(running, query, expected):
-    stage, server = running
-    at_least(3, stage)
+    _, server = running
     page = split_response(get(server.port, f"/echo?{query}"))[2].decode("utf-8")
     assert expected in page
     assert "<b>" not in page
 
 
+@from_stage(3)
 def test_echo_without_query_and_other_paths(running):
-    stage, server = running
-    at_least(3, stage)
+    _, server = running
     page = split_response(get(server.port, "/echo"))[2].decode("utf-8")
     assert "/echo" in page and "key=" not in page
     assert split_response(get(server.port, "/echoes?a=1"))[0].endswith("404 Not Found")
@@ -287,9 +289,9 @@ def test_echo_without_query_and_other_paths(running):
 # ------------------------------------------------------- stage 4: threads
 
 
+@from_stage(4)
 def test_a_stalled_client_does_not_block_others(running):
-    stage, server = running
-    at_least(4, stage)
+    _, server = running
     stalled = [socket.create_connection((HOST, server.port)) for _ in range(5)]
     try:
         stalled[0].sendall(b"GET /page.html HT")
@@ -312,9 +314,9 @@ FORM_HEAD = (
 
 @pytest.mark.parametrize("length_name", ["Content-Length", "content-length"])
 @pytest.mark.parametrize("pieces", [1, 2, 5])
+@from_stage(5)
 def test_post_echo(running, length_name, pieces):
-    stage, server = running
-    at_least(5, stage)
+    _, server = running
     form = "name=Ada+L&sym=%3C%26%3E".encode()
     head = FORM_HEAD.format(length_name=length_name, length=len(form)).encode()
     if pieces == 1:
@@ -326,9 +328,9 @@ def test_post_echo(running, length_name, pieces):
     assert "key=first; value=q; key=name; value=Ada L; key=sym; value=&lt;&amp;&gt;;" in page
 
 
+@from_stage(5)
 def test_post_large_body_and_limits(running):
-    stage, server = running
-    at_least(5, stage)
+    _, server = running
     form = b"big=" + b"x" * (256 * 1024)
     head = FORM_HEAD.format(length_name="Content-Length", length=len(form)).encode()
     assert b"key=big; value=xxx" in exchange(server.port, head, form)
