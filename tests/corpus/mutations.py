@@ -451,7 +451,7 @@ BUGGY = [
         ("    try:\n        answer(client_sock)\n",
          "    try:\n        with HANDLER_LOCK:  # one at a time, to be safe\n"
          "            answer(client_sock)\n")],
-       fails=("4.stalled-client",), passes_stage=3),
+       fails=("4.stalled-client",), passes_stage=3, advisory_fails=("4.thread-per-connection-only",)),
     _v("pool-of-four", BASE5, 4,
        "a ThreadPoolExecutor with four workers, 'one per CPU core'; five silent "
        "clients occupy them all",
@@ -490,6 +490,13 @@ BUGGY = [
         ("        data += chunk\n    head, _, extra = data.partition",
          "        request_buffer += chunk\n    head, _, extra = request_buffer.partition")],
        fails=("4.concurrent-32",), passes_stage=3, advisory_fails=("4.no-shared-state",)),
+    _v("select-reset-kept-in-list", "correct/select_server.py", 4,
+       "a select() server that closes a client which reset the connection but "
+       "leaves it in the list select() watches; the next select() raises "
+       "ValueError (fd -1) and the whole server dies",
+       [("        except ConnectionResetError:\n            self.forget(sock)\n",
+         "        except ConnectionResetError:\n            sock.close()  # it is gone anyway\n")],
+       fails=("4.survives-churn",), passes_stage=3),
     # ---- stage 5: POST ----------------------------------------------------------
     _v("body-one-recv", BASE5, 5,
        "reads the rest of the body with one recv(); works when it arrives in one segment",
@@ -608,6 +615,14 @@ CORRECT = [
         ("    file_path = find_file(path)\n",
          "    try:\n        file_path = find_file(path)\n"
          "    except PermissionError:\n        return error_response(403)\n")]),
+    _v("post-without-length-is-empty-form", BASE5, 5,
+       "a POST without Content-Length is taken as an empty form: 200 and no form "
+       "pairs, one of the answers the contract allows",
+       [("        if not length.isdigit():\n"
+         "            send_response(client_sock, *error_response(411))\n"
+         "            return\n",
+         "        if not length.isdigit():\n"
+         '            length = "0"  # no Content-Length: no body to read\n')]),
     _v("no-connection-header", BASE5, 5,
        "omits Connection: close; the contract makes that a warning, not a failure",
        [('    lines.append("Connection: close")\n', "")],
@@ -650,6 +665,9 @@ CORRECT = [
         ('    ".txt": "text/plain",\n', '    ".txt": "text/plain; charset=utf-8",\n')]),
     _v("bind-all-interfaces", BASE5, 5, "binds 0.0.0.0 explicitly",
        [(S5_MAIN, '    serve("0.0.0.0", int(sys.argv[1]))\n')]),
+    _v("select-loop", "correct/select_server.py", 4,
+       "no threads: one select() loop with a buffer per connection; a stalled "
+       "client only leaves a half-filled buffer"),
     _v("mimetypes-content-type", BASE3, 3, "Content-Type from the mimetypes module",
        [("import os\n", "import mimetypes\nimport os\n"),
         ("    extension = os.path.splitext(file_path)[1].lower()\n"
