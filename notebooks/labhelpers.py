@@ -30,6 +30,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import weakref
 from pathlib import Path
@@ -48,7 +49,7 @@ from autograder.stages import WWW, get_stage
 HOST = "127.0.0.1"
 SERVER_MARKER = "LAB_NOTEBOOK_SERVER"  # in the environment of every server started here
 STARTUP_SECONDS = 10.0  # generous: the machine may be busy
-STOP_SECONDS = 3.0  # after Ctrl-C (SIGINT), how long before SIGKILL
+STOP_SECONDS = 2.0  # after SIGTERM, how long before SIGKILL
 
 _stoppers: list[weakref.finalize] = []  # one per server, for stop_all()
 
@@ -151,9 +152,14 @@ class Server:
 
 
 def _stop_process(process: subprocess.Popen, log_path: Path) -> None:
-    """Ctrl-C (SIGINT) to the process group, then SIGKILL if it lingers."""
+    """SIGTERM to the process group, then SIGKILL if anything lingers.
+
+    (Not SIGINT, Ctrl-C: a server with a bare `except:` around its accept
+    loop swallows that, and this also runs while a kernel shuts down, which
+    does not wait long.)
+    """
     if process.returncode is None:  # not reaped yet, so its pid is still its own
-        _signal_group(process.pid, signal.SIGINT)
+        _signal_group(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=STOP_SECONDS)
         except subprocess.TimeoutExpired:
@@ -253,6 +259,27 @@ def hexdump(data: bytes, limit: int = 256, width: int = 16) -> None:
         print(f"{offset:04x}  {hex_part:<{width * 3}} {text}")
     if len(data) > limit:
         print(f"... {len(data) - limit} more bytes")
+
+
+# ------------------------------------------------------ the solutions' code
+
+
+def excerpt(stage: int, first_line: str) -> None:
+    """Print a block of a reference solution: from first_line to its "#Fill in end".
+
+    The #Fill in markers and #Hint lines (the skeleton's business) are left out.
+    """
+    lines = solution(stage).read_text(encoding="utf-8").splitlines()
+    starts = [number for number, line in enumerate(lines) if line.strip() == first_line.strip()]
+    if len(starts) != 1:
+        raise ValueError(f"{first_line.strip()!r} is on {len(starts)} lines of {solution(stage).name}, not on one")
+    block = []
+    for line in lines[starts[0]:]:
+        if line.strip() == "#Fill in end":
+            break
+        if not line.strip().startswith(("#Fill in", "#Hint", "#Placeholder")):
+            block.append(line)
+    print(textwrap.dedent("\n".join(block)).rstrip())
 
 
 # ----------------------------------------------------------- broken copies

@@ -80,9 +80,7 @@ server_side.close()
 # arrived. This is the loop of the reference solution:
 
 # %%
-source = lab.solution(1).read_text()
-start = source.index("    while HEADER_END not in received:")
-print(source[start:source.index("#Fill in end", start)])
+lab.excerpt(1, "while HEADER_END not in received:")
 
 # %% [markdown]
 # The loop stops at the empty line and not when the client closes the

@@ -150,7 +150,7 @@ display(Image(png.getvalue()))
 
 # %% [markdown]
 # On the left, every quick client waits until the slow one is done: their
-# answers all arrive just after 1.5 seconds, the quickest clients served last.
+# answers all arrive just after 1.5 seconds, however early they asked.
 # On the right, each quick client is answered as soon as it asks; only the slow
 # client waits, for itself.
 #
@@ -159,9 +159,7 @@ display(Image(png.getvalue()))
 # One block, in the accept loop of `serve()`:
 
 # %%
-source = lab.solution(4).read_text()
-start = source.index("            worker = threading.Thread(")
-print(source[start:source.index("#Fill in end", start)])
+lab.excerpt(4, "worker = threading.Thread(")
 
 # %% [markdown]
 # This is safe because `handle_connection` already looked after exactly one

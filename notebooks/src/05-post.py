@@ -114,9 +114,7 @@ print(lab.echoed_pairs(response))
 # the head in stage 1:
 
 # %%
-source = lab.solution(5).read_text()
-start = source.index("    body = already_received")
-print(source[start:source.index("#Fill in end", start)])
+lab.excerpt(5, "body = already_received")
 
 # %% [markdown]
 # ## Three layers
