@@ -156,8 +156,7 @@ class Sandbox:
             # parents); without it the run user needs ordinary permissions.
             reachable = self.use_bwrap or self._unprivileged_user_can_run()
             self.uid = _pick_run_uid() if reachable else None
-            if self.uid is None:
-                self.cgroup = _Cgroup.create(f"labgrade-{self.marker}")
+            self.cgroup = _Cgroup.create(f"labgrade-{self.marker}")
         if self.uid is not None:
             self.gid = self.uid
             self.run_dir.chmod(0o711)  # the run user may pass, not list (the secret's name)
@@ -211,7 +210,7 @@ class Sandbox:
             # Without bwrap the launcher's child changes user itself; with
             # bwrap that happens inside it (see _bwrap_command).
             "setuid_in_child": self.uid is not None and not self.use_bwrap,
-            "cgroup": self.cgroup.path if self.cgroup else None,
+            "cgroups": self.cgroup.paths if self.cgroup else [],
             "limits": _limits(output_limit, self.uid is not None),
         }
         launcher = [sys.executable, "-I", "-S", str(Path(__file__).resolve()), _LAUNCH_FLAG, json.dumps(config)]
@@ -244,7 +243,7 @@ class Sandbox:
         elif os.geteuid() == 0:
             parts.append("runs as root (its Python is not reachable by another user)")
         if self.cgroup:
-            parts.append("pids cgroup")
+            parts.append("cgroup (pids.max, one CPU core)")
         return "sandbox: " + ", ".join(parts)
 
     # -- what the grader observes ---------------------------------------------------
@@ -634,7 +633,7 @@ def _log_sandbox(box: Sandbox) -> None:
     if not log:
         return
     record = {"marker": box.marker, "uid": box.uid, "run_dir": str(box.run_dir), "bwrap": box.use_bwrap,
-              "cgroup": box.cgroup.path if box.cgroup else None, "grader_pid": os.getpid()}
+              "cgroups": box.cgroup.paths if box.cgroup else [], "grader_pid": os.getpid()}
     with open(log, "a") as lines:
         lines.write(json.dumps(record) + "\n")
 
@@ -728,26 +727,34 @@ def _descendants(pid: int, table: dict[int, _ProcessInfo]) -> set[int]:
 
 
 class _Cgroup:
-    """A pids cgroup (v2, or v1's pids hierarchy) holding one run."""
+    """The run's control groups: `pids` (pids.max) and `cpu` (one core at most).
 
-    def __init__(self, path: str, version: int):
-        self.path, self.version = path, version
+    With cgroup v2 one group holds both controllers; with v1 each controller
+    has its own hierarchy, hence a group in each. `path` is the group that
+    lists the run's processes (the pids one when there is one).
+    """
+
+    def __init__(self, paths: list[str]):
+        self.paths = paths
+        self.path = paths[0]
 
     @classmethod
     def create(cls, name: str) -> _Cgroup | None:
-        for version, base in _cgroup_parents():
+        paths = []
+        for base, settings in _cgroup_parents():
             path = os.path.join(base, name)
             try:
                 os.mkdir(path)
-                with open(os.path.join(path, "pids.max"), "w") as pids_max:
-                    pids_max.write(str(MAX_PROCESSES))
-                return cls(path, version)
             except OSError:
-                try:
-                    os.rmdir(path)
-                except OSError:
-                    pass
-        return None
+                continue
+            try:
+                for file_name, value in settings:
+                    with open(os.path.join(path, file_name), "w") as setting:
+                        setting.write(value)
+                paths.append(path)
+            except OSError:
+                _rmdir(path)
+        return cls(paths) if paths else None
 
     def pids(self) -> list[int]:
         try:
@@ -757,56 +764,81 @@ class _Cgroup:
             return []
 
     def kill(self) -> None:
-        if self.version == 2 and os.path.exists(os.path.join(self.path, "cgroup.kill")):
-            try:
-                with open(os.path.join(self.path, "cgroup.kill"), "w") as kill:
-                    kill.write("1")
-                return
-            except OSError:
-                pass
+        try:
+            with open(os.path.join(self.path, "cgroup.kill"), "w") as kill:  # v2, Linux 5.14+
+                kill.write("1")
+            return
+        except OSError:
+            pass
         for pid in self.pids():
             _signal(pid, signal.SIGKILL)
 
     def remove(self) -> None:
-        for _ in range(100):
-            try:
-                os.rmdir(self.path)
-                return
-            except FileNotFoundError:
-                return
-            except OSError:
+        for path in self.paths:
+            for _ in range(100):
+                if _rmdir(path):
+                    break
                 self.kill()
                 time.sleep(0.02)
 
 
-def _cgroup_parents() -> list[tuple[int, str]]:
-    """Writable cgroups under which a child with the pids controller can be made."""
-    parents = []
+def _rmdir(path: str) -> bool:
+    try:
+        os.rmdir(path)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return False
+    return True
+
+
+CPU_PERIOD_MICROSECONDS = 100_000
+CPU_CORES = 1  # a run gets one core at most: the grader and other runs keep the rest
+
+
+def _cgroup_parents() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Writable cgroups to make the run's groups in, with the settings for each.
+
+    v2: our own cgroup, when it delegates pids (and cpu) to children.
+    v1: our cgroup in the pids hierarchy and in the cpu hierarchy.
+    """
+    pids_max = ("pids.max", str(MAX_PROCESSES))
+    quota = str(CPU_CORES * CPU_PERIOD_MICROSECONDS)
     try:
         with open("/proc/self/cgroup") as lines:
             memberships = [line.rstrip("\n").split(":", 2) for line in lines]
         with open("/proc/self/mountinfo") as lines:
             mounts = [line.split() for line in lines]
     except OSError:
-        return parents
+        return []
+    v2, v1 = [], []
     for mount in mounts:
         separator = mount.index("-")
-        fstype, mount_point, options = mount[separator + 1], mount[4], mount[separator + 3]
+        fstype, mount_point, options = mount[separator + 1], mount[4], mount[separator + 3].split(",")
         if fstype == "cgroup2":
-            relative = next((path for hierarchy, _, path in memberships if hierarchy == "0"), None)
-            base = os.path.join(mount_point, (relative or "/").lstrip("/"))
+            relative = next((path for hierarchy, _, path in memberships if hierarchy == "0"), "/")
+            base = os.path.join(mount_point, relative.lstrip("/"))
             try:
                 with open(os.path.join(base, "cgroup.subtree_control")) as control:
-                    if "pids" in control.read().split() and os.access(base, os.W_OK):
-                        parents.append((2, base))
+                    delegated = control.read().split()
             except OSError:
-                pass
-        elif fstype == "cgroup" and "pids" in options.split(","):
-            relative = next((path for _, names, path in memberships if "pids" in names.split(",")), "/")
-            base = os.path.join(mount_point, relative.lstrip("/"))
-            if os.access(base, os.W_OK):
-                parents.append((1, base))
-    return sorted(parents, reverse=True)  # prefer v2
+                continue
+            if "pids" in delegated and os.access(base, os.W_OK):
+                settings = [pids_max]
+                if "cpu" in delegated:
+                    settings.append(("cpu.max", f"{quota} {CPU_PERIOD_MICROSECONDS}"))
+                v2.append((base, settings))
+        elif fstype == "cgroup":
+            for controller, settings in (
+                ("pids", [pids_max]),
+                ("cpu", [("cpu.cfs_period_us", str(CPU_PERIOD_MICROSECONDS)), ("cpu.cfs_quota_us", quota)]),
+            ):
+                if controller in options:
+                    relative = next((path for _, names, path in memberships if controller in names.split(",")), "/")
+                    base = os.path.join(mount_point, relative.lstrip("/"))
+                    if os.access(base, os.W_OK):
+                        v1.append((base, settings))
+    return v2[:1] or v1
 
 
 # ----------------------------------------------------------------------------------
@@ -876,6 +908,7 @@ def _launch(config: dict) -> None:
     main_status = _kill_everything(config, main, main_status)
     if orphaned:
         _remove_tree(Path(config["run_dir"]))
+        _Cgroup(config["cgroups"]).remove() if config["cgroups"] else None
     _exit_like(main_status)
 
 
@@ -891,8 +924,8 @@ def _become_submission(config: dict, guard: int, *pipes: int) -> None:
         # scheduling by session (autogroup), a CPU share apart from the
         # launcher, so a fork bomb cannot starve the launcher that stops it.
         os.setsid()
-        if config["cgroup"]:
-            with open(os.path.join(config["cgroup"], "cgroup.procs"), "w") as procs:
+        for cgroup in config["cgroups"]:
+            with open(os.path.join(cgroup, "cgroup.procs"), "w") as procs:
                 procs.write(str(os.getpid()))
         for which, value in config["limits"]:
             try:

@@ -1,0 +1,5 @@
+"""Hostile submission: runs forever without ever opening a socket."""
+import time
+
+while True:
+    time.sleep(1)

@@ -1,0 +1,5 @@
+"""Hostile submission: does not even compile."""
+import socket
+
+def serve(port)
+    server = socket.socket()
