@@ -147,7 +147,8 @@ class Grader:
             return Outcome(student, time.monotonic() - began, crashed="interrupted")
         data = _read_results(child_json) if returncode in (0, 1) else None
         if data is None:
-            why = f"the grader failed on this submission ({_describe(returncode)})"
+            last = next((line.strip() for line in reversed(stderr.splitlines()) if line.strip()), "")
+            why = f"the grader failed on this submission ({_describe(returncode)}{': ' + last[:300] if last else ''})"
             return self._crashed(student, began, why, stderr)
         _write_atomically(folder / REPORT_TXT, stdout)
         child_json.replace(folder / RESULTS_JSON)  # last: from now on the student counts as graded
@@ -335,7 +336,7 @@ class Progress:
         self.total, self.done = total, 0
         self.began = time.monotonic()
         self.bar = None
-        if total and hasattr(self.stream, "isatty") and self.stream.isatty():
+        if total and _is_terminal(self.stream):
             # tqdm, the one third-party runtime dependency: a well-kept bar with rate and ETA
             from tqdm import tqdm
 
@@ -352,19 +353,32 @@ class Progress:
             self.bar.set_postfix_str(outcome.student.name[:20], refresh=False)
             self.bar.update(1)
             if outcome.crashed:
-                self.bar.write(what, file=self.stream)
+                self.say(what)
         else:
             self.say(f"[{self.done}/{self.total}] {what}")
 
     def say(self, text: str) -> None:
-        if self.bar is not None:
-            self.bar.write(text, file=self.stream)
-        else:
-            print(text, file=self.stream, flush=True)
+        if self.stream is None:
+            return
+        try:
+            if self.bar is not None:
+                self.bar.write(text, file=self.stream)
+            else:
+                print(text, file=self.stream, flush=True)
+        except (BrokenPipeError, ValueError):  # `batch ... | head` closed it: keep grading, quietly
+            self.stream = None
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+            self.bar = None
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no such method, or closed
+        return False
 
 
 # ---------------------------------------------------------------- the command
@@ -396,8 +410,7 @@ def run(args) -> int:
             grader.stop()
             progress.close()
             graded = sum(1 for s in students if (results / s.name / RESULTS_JSON).exists())
-            print(f"\ninterrupted: {graded} of {len(students)} graded; run the same command with --resume to finish",
-                  file=sys.stderr)
+            progress.say(f"interrupted: {graded} of {len(students)} graded; run the same command with --resume to finish")
             return EXIT_INTERRUPTED
     progress.close()
     rows = [load_row(results, s.name) for s in students]
@@ -408,11 +421,9 @@ def run(args) -> int:
     class_report.write_report(report, rows, columns, stage=args.stage, title=out.stem)
     crashed = [o.student.name for o in outcomes if o.crashed]
     seconds = time.monotonic() - began
-    print(f"Graded {len(todo)} in {seconds:.0f} s. Gradebook: {out}  Class report: {report}  Per student: {results}/",
-          file=sys.stderr)
+    progress.say(f"Graded {len(todo)} in {seconds:.0f} s. Gradebook: {out}  Class report: {report}  Per student: {results}/")
     if crashed:
-        print(f"The grader failed on {len(crashed)} submission(s), scored 0 with a note: {', '.join(crashed)}",
-              file=sys.stderr)
+        progress.say(f"The grader failed on {len(crashed)} submission(s), scored 0 with a note: {', '.join(crashed)}")
     return EXIT_DONE
 
 

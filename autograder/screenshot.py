@@ -107,7 +107,7 @@ def capture(url: str, path: Path, timeout: float = TIMEOUT_SECONDS) -> str:
     except BrowserMissing as problem:
         return f"no screenshot: {problem}"
     except subprocess.TimeoutExpired:
-        return f"no screenshot: the browser did not finish within {timeout:.0f} s"
+        return f"no screenshot: the browser did not finish within {timeout:g} s"
     except OSError as problem:
         return f"no screenshot: {problem}"
     if path.is_file() and path.stat().st_size > 0:
