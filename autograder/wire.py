@@ -46,19 +46,27 @@ class Exchange:
 class Connection:
     """A client connection with deadline-bounded reads. Use as a context manager."""
 
-    def __init__(self, port: int, connect_timeout: float = 2.0):
+    def __init__(self, port: int, connect_timeout: float = 2.0, receive_buffer: int | None = None):
         self.port = port
         self.sock: socket.socket | None = None
         self.exchange = Exchange()
-        self._connect(connect_timeout)
+        self._connect(connect_timeout, receive_buffer)
 
-    def _connect(self, timeout: float) -> None:
+    def _connect(self, timeout: float, receive_buffer: int | None) -> None:
         try:
-            self.sock = socket.create_connection((HOST, self.port), timeout=timeout)
+            self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            if receive_buffer:
+                # A small window, like a slow client's: the server's data waits in
+                # its own send buffer, and a single send() cannot hand over it all.
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+            self.sock.settimeout(timeout)
+            self.sock.connect((HOST, self.port))
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.exchange.connected = True
         except OSError as error:
             self.exchange.connect_error = f"{type(error).__name__}: {error}"
+            if self.sock is not None:
+                self.sock.close()
             self.sock = None
 
     def __enter__(self) -> "Connection":
@@ -163,9 +171,10 @@ def exchange(
     timeout: float = DEFAULT_TIMEOUT,
     cap: int = DEFAULT_CAP,
     grace: float = CLOSE_GRACE,
+    receive_buffer: int | None = None,
 ) -> Exchange:
     """Connect, send `request` (one piece or several with pauses), read the answer."""
-    with Connection(port) as connection:
+    with Connection(port, receive_buffer=receive_buffer) as connection:
         if not connection.exchange.connected:
             return connection.exchange
         pieces = request if isinstance(request, list) else [request]

@@ -10,6 +10,9 @@ from autograder.checks.registry import NEEDS_SERVER, CheckFailed, check
 STATUS_200 = re.compile(r"^HTTP/1\.[01] 200 OK$")
 EXPECTED_TYPES = {".html": "text/html", ".txt": "text/plain", ".png": "image/png"}
 PIECE_PAUSE = 0.15
+# Bigger than the kernel's largest send buffer (4 MiB here), read through a small
+# window: a single send() cannot take the whole large file, so a missing sendall shows.
+SLOW_READER_WINDOW = 64 * 1024
 
 
 @check(
@@ -219,12 +222,12 @@ def ten_requests(ctx):
 
 @check(
     "1.large-file", points=2,
-    description="a file of more than 1 MiB arrives whole",
+    description="a file of more than 1 MiB arrives whole, even to a slow reader",
     hint="socket.send() may send only part of the data; use sendall(), which loops until every byte is out.",
 )
 def large_file(ctx):
     file = ctx.docroot.large
-    exchange = ctx.send(ctx.request(file.url_path), cap=len(file.content) + 65536, timeout=8)
+    exchange = ctx.send(ctx.request(file.url_path), cap=len(file.content) + 65536, timeout=10, receive_buffer=SLOW_READER_WINDOW)
     expect_file(exchange, file)
 
 

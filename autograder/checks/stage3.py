@@ -100,7 +100,7 @@ def echo_decoding(ctx):
 
 @check(
     "3.echo-escaping", points=2, depends=("1.responds", "3.echo-page"),
-    description="keys and values are HTML-escaped: ?x=<b>hi</b> shows &lt;b&gt;hi&lt;/b&gt;",
+    description="keys and values are HTML-escaped: ?x=<b>hi</b> shows &lt;b&gt;hi&lt;/b&gt; (and & shows as &amp;)",
     hint="Pass every key and value through html.escape() before putting it in the page, or a "
     "visitor can inject HTML (and scripts) into it.",
 )
@@ -115,6 +115,10 @@ def echo_escaping(ctx):
                 exchange=exchange, expected=f"key=x; value=&lt;b&gt;hi{token}&lt;/b&gt;;",
             )
         expect_pairs(exchange, response, [("x", value)])
+    # An entity typed by the visitor must show as typed: '&' itself is escaped too.
+    typed = f"a&lt;{token}&amp;b"
+    exchange, response = echo_page(ctx, f"/echo?t={quote_plus(typed)}", "the echo page")
+    expect_pairs(exchange, response, [("t", typed)], what=f"the value {typed!r} with its '&' escaped as '&amp;'")
 
 
 @check(
