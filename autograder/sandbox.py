@@ -74,6 +74,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import fcntl
 import json
 import os
 import random
@@ -150,12 +151,13 @@ class Sandbox:
         if self.mode == "bwrap" and not self.use_bwrap:
             raise SandboxError("bubblewrap was asked for but `bwrap` is missing or does not work here")
         self.uid = self.gid = None
+        self._uid_claim = None
         self.cgroup: _Cgroup | None = None
         if os.geteuid() == 0:
             # Inside bwrap every bound folder is reachable (bwrap makes their
             # parents); without it the run user needs ordinary permissions.
             reachable = self.use_bwrap or self._unprivileged_user_can_run()
-            self.uid = _pick_run_uid() if reachable else None
+            self.uid, self._uid_claim = _pick_run_uid() if reachable else (None, None)
             self.cgroup = _Cgroup.create(f"labgrade-{self.marker}")
         if self.uid is not None:
             self.gid = self.uid
@@ -329,6 +331,9 @@ class Sandbox:
         if self.cgroup:
             self.cgroup.remove()
         _remove_tree(self.run_dir)
+        if self._uid_claim is not None:
+            _release_uid(*self._uid_claim)
+            self._uid_claim = None
         self._closed = True
         _live_sandboxes.discard(self)
         return running
@@ -550,19 +555,46 @@ def _reachable_by_others(path: Path) -> bool:
     return bool(mode & stat.S_IROTH)
 
 
-def _pick_run_uid() -> int | None:
-    """A user id no process uses now, inside the ids this namespace maps."""
+UID_CLAIMS = Path("/tmp/labgrade-uids")
+
+
+def _pick_run_uid() -> tuple[int, tuple[int, str]] | tuple[None, None]:
+    """A user id that no process uses now and no other grader has claimed.
+
+    The claim is an flock on UID_CLAIMS/UID: graders in other processes
+    (batch grades each student in a process of its own) skip it, and the
+    kernel releases it if this process dies. Returns (uid, claim) or (None, None).
+    """
     mapped = _mapped_uids()
     pool = RUN_UIDS if _covers(mapped, RUN_UIDS) else LOW_UIDS if _covers(mapped, LOW_UIDS) else None
     if pool is None:
-        return None
+        return None, None
+    try:
+        UID_CLAIMS.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        return None, None
     busy = {uid for info in _process_table().values() for uid in info.uids}
-    busy.update(box.uid for box in list(_live_sandboxes) if box.uid is not None)
     for _ in range(100):
         uid = random.choice(pool)
-        if uid not in busy:
-            return uid
-    return None
+        if uid in busy:
+            continue
+        path = str(UID_CLAIMS / str(uid))
+        claim = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(claim)
+            continue
+        return uid, (claim, path)
+    return None, None
+
+
+def _release_uid(claim: int, path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+    _close(claim)
 
 
 def _mapped_uids() -> list[tuple[int, int]]:
