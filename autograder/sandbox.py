@@ -7,7 +7,7 @@ The runner asks this module for a few things:
     box.listening_ports()              # which TCP ports the submission listens on
     box.output_tail()                  # the end of what it printed
     box.kill_all()                     # every process of this run is gone afterwards
-    box.cleanup()                      # kill_all() and remove run_dir
+    box.cleanup()                      # kill_all(), then remove run_dir
 
 and the command line calls `install_signal_handlers()` once, so that SIGTERM
 and SIGHUP unwind the grader like Ctrl-C does and every `finally` runs.
@@ -21,13 +21,15 @@ file as a small *launcher* (`python -I -S sandbox.py --launch CONFIG`), which
    process the submission starts, even one that double-forks and calls
    setsid to detach, is re-parented to the launcher rather than to init, so
    the launcher always knows all of them;
-2. forks the submission with its limits, in a pids cgroup or under a
-   dedicated user id (below), optionally inside bubblewrap;
+2. forks the submission in a session of its own, with its rlimits, in the
+   run's cgroups, under the run's user id, inside bubblewrap (each where
+   available, see below);
 3. waits. When the submission's main process exits, when the grader asks
    (one byte on a pipe, or SIGTERM/SIGINT/SIGHUP), or when the grader dies
-   (the pipe reaches end-of-file, even after `kill -9`), it kills every
-   process of the run, reaps them, and exits with the main process's status.
-   After the grader died it also removes the run folder.
+   (the pipe reaches end-of-file, even after `kill -9`), it stops every
+   process it started (SIGSTOP first, so a fork bomb cannot outrun it, then
+   SIGKILL), reaps them, and exits with the main process's status. After
+   the grader died it also removes the run folder and the cgroups.
 
 Why these mechanisms (and not others)
 -------------------------------------
@@ -35,36 +37,42 @@ Why these mechanisms (and not others)
   os.execve, so /proc/PID/environ cannot be trusted to find it. We still set
   the marker (cheap, and it finds honest children), but cleanup never relies
   on it alone.
-* Process groups and sessions: `setsid` escapes them; they only keep the
-  terminal's Ctrl-C away from the submission.
+* Process groups and sessions: `setsid` escapes them. The submission's own
+  session still earns its place: one killpg() stops all that did not
+  detach, the terminal's Ctrl-C reaches only the grader, and the kernel's
+  autogroup scheduling gives the session one share of the CPU.
 * Subreaper (the launcher, above): catches every orphan, whatever its
   session or environment. An unprivileged submission could kill its own
-  launcher, so where we can we add something it cannot undo:
-* A dedicated user id per run (when the grader runs as root and the Python
-  interpreter, the run folder and the submission are reachable by other
-  users): RLIMIT_NPROC is enforced for it (it is not for root), so a fork
-  bomb stops at MAX_PROCESSES, and `kill(-1, SIGKILL)` sent *as that user*
-  stops every process of the run in one atomic step, however fast it forks.
-  A random uid per run keeps concurrent runs (batch --jobs) apart.
-* A pids cgroup (root, when no user id can be used, e.g. Python installed
-  under /root by pyenv, and /sys/fs/cgroup is writable): pids.max bounds
-  the fork bomb and cgroup.procs lists every process of the run; a process
-  cannot leave its cgroup without root.
+  launcher, so where we can we add what it cannot undo:
+* A user id of its own per run (the grader runs as root, and either
+  bubblewrap is there or the Python interpreter, the run folder and the
+  submission are reachable by other users): RLIMIT_NPROC is enforced for it
+  (never for root), so a fork bomb stops at MAX_PROCESSES; it cannot signal
+  the root launcher; `kill(-1, SIGKILL)` sent *as that user* stops every
+  process of the run in one atomic step; and it cannot read /root or the
+  run folder's listing (where the traversal check puts its secret). Ids are
+  picked at random from a private range and claimed with an flock, so
+  parallel graders never share one.
+* Cgroups (root, and /sys/fs/cgroup writable; v2 with delegated
+  controllers, or v1): pids.max bounds a fork bomb even when no user id can
+  be used (Python installed under /root by pyenv, no bubblewrap), the cpu
+  controller gives the run one core at most, so a spinning submission
+  cannot starve the grader or a parallel run, and cgroup.procs lists every
+  process of the run; a process cannot leave its cgroup without root.
 * Bubblewrap (`bwrap`, optional, used when installed and working): a new
   pid namespace (the submission sees only its own processes, cannot signal
-  the grader or the launcher, and dies whole when the namespace's first
-  process dies), new IPC and UTS namespaces, and a file system made only of
-  the system folders, the Python installation, the submission and the run
-  folder: the grader's files, other students' submissions, /root and /home
-  are not there. The network namespace is shared on purpose: the grader
-  connects to the submission over 127.0.0.1 (see RELIABILITY.md for what
-  that leaves open).
+  the grader or the launcher), new IPC and UTS namespaces, and a file system
+  made only of the system folders, the Python installation, the submission
+  and the run folder: the grader's files, other students' submissions,
+  /root and /home are not there, and /tmp is private. The network namespace
+  is shared on purpose: the grader connects to the submission over
+  127.0.0.1 (tests/hostile/RELIABILITY.md says what that leaves open).
 
-Without root and without bubblewrap only the subreaper, the marker and the
-rlimits remain (RLIMIT_NPROC is then set to the user's current process
-count plus MAX_PROCESSES); a submission written to kill its own launcher
-can then escape. That is the situation of a student grading their own code
-on a laptop, where it does not matter.
+Without root and without bubblewrap only the subreaper, the session, the
+marker and the rlimits remain (RLIMIT_NPROC is then the user's current
+process count plus MAX_PROCESSES); a submission written to kill its own
+launcher can then escape. That is the situation of a student grading their
+own code on a laptop, where it does not matter.
 
 This module uses the standard library only, so the launcher starts fast
 with `python -I -S`.
