@@ -122,6 +122,29 @@ def save(name: str, data: dict) -> Path:
     return path
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds all CPUs together spent busy since boot (Linux /proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def others_busy(seconds: float = 1.0) -> float:
+    """How many CPUs other programs keep busy now (sampled over `seconds`)."""
+    before = machine_busy_seconds()
+    time.sleep(seconds)
+    return (machine_busy_seconds() - before) / seconds
+
+
+def wait_until_idle(max_busy: float, max_wait: float) -> float:
+    """Wait (at most max_wait s) until other programs use fewer than max_busy CPUs; returns the last sample."""
+    deadline = time.monotonic() + max_wait
+    busy = others_busy()
+    while busy > max_busy and time.monotonic() < deadline:
+        busy = others_busy()
+    return busy
+
+
 def wait_for_quiet(max_load: float, max_wait: float) -> tuple[float, float, float]:
     """Wait (up to max_wait seconds) until the 1-minute load average drops below max_load."""
     deadline = time.monotonic() + max_wait
