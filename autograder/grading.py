@@ -46,6 +46,7 @@ class CheckResult:
     hint: str = ""
     duration: float = 0.0
     server_note: str = ""  # e.g. "your server stopped during this check"
+    reproduce: str = ""  # how to try it by hand, when a single curl cannot show it
 
     @property
     def passed(self) -> bool:
@@ -201,6 +202,7 @@ def _run_one(ctx: Context, check: Check) -> CheckResult:
         result.sent, result.received = failure.sent, failure.received
         result.expected = failure.expected
         result.hint = failure.hint or check.hint
+        result.reproduce = failure.curl or ""
     except Exception:  # a bug in the grader, not in the submission
         result.message = "the grader itself failed on this check; please tell the course staff:\n" + traceback.format_exc(limit=4)
         result.hint = ""

@@ -49,7 +49,7 @@ def _check_output(check: CheckResult) -> str:
         lines.append(f"Expected: {check.expected}")
     if check.hint:
         lines.append(f"Hint: {check.hint}")
-    command = reproduce_command(check.sent)
+    command = check.reproduce or reproduce_command(check.sent)
     if command:
         lines.append(f"Try it: {command}")
     return "\n".join(lines)

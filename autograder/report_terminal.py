@@ -132,7 +132,7 @@ def _failure_block(check: CheckResult, style: Style) -> list[str]:
         block.append(f"Expected: {check.expected}")
     if check.hint:
         block.append(style.yellow("Hint: ") + check.hint)
-    command = reproduce_command(check.sent)
+    command = check.reproduce or reproduce_command(check.sent)
     if command:
         block.append("Try it: " + command)
     return block

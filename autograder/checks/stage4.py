@@ -9,6 +9,10 @@ from autograder.checks.expect import expect_file
 from autograder.checks.registry import CheckFailed, check
 
 ANSWER_WITHIN = 1.0  # seconds (contract §4, stage 4)
+STALL_BY_HAND = (
+    "in one terminal `nc 127.0.0.1 8080` (type nothing: a stalled client), "
+    "in another `curl -i http://127.0.0.1:8080/HelloWorld.html`; curl must not wait for nc"
+)
 THREAD_HINT = (
     "Hand each accepted connection to its own thread: "
     "threading.Thread(target=handle_client, args=(connection, address), daemon=True).start(). "
@@ -40,7 +44,8 @@ def expect_answer_while_stalled(ctx, partial: int, silent: int, file) -> None:
                     f"{ANSWER_WITHIN:.0f} s: your server serves one connection at a time"
                 )
             failure.expected = f"the other client's file within {ANSWER_WITHIN:.0f} s, whatever the stalled clients do"
-            failure.hint = failure.hint or THREAD_HINT
+            if exchange.got_nothing:
+                failure.hint, failure.curl = THREAD_HINT, STALL_BY_HAND
             raise
     finally:
         for connection in holders:
@@ -100,6 +105,8 @@ def reverse_order(ctx):
                 )
                 if quiet:
                     failure.message += ": the server is still waiting on an earlier connection"
+                if exchange.got_nothing:
+                    failure.hint, failure.curl = THREAD_HINT, STALL_BY_HAND
                 raise
     finally:
         for connection in connections:
