@@ -547,6 +547,26 @@ BUGGY = [
        "prints a start-up banner at module level instead of in the main block",
        [(S5_CONSTANTS, S5_CONSTANTS + '\nprint("Serving files from", os.getcwd())\n')],
        fails=("5.import-no-side-effects",), passes_stage=4),
+    _v("no-main-guard", BASE5, 5,
+       "starts the server at the bottom of the file without `if __name__ == "
+       "'__main__':`, so importing the module runs it",
+       [('if __name__ == "__main__":\n'
+         "    if len(sys.argv) != 2:\n"
+         '        sys.exit("usage: python " + sys.argv[0] + " PORT")\n'
+         '    serve("", int(sys.argv[1]))\n',
+         'serve("", int(sys.argv[1]))\n')],
+       fails=("5.import-no-side-effects",), passes_stage=4),
+    _v("delegate-headers-dict", BASE5, 5,
+       "returns the headers as a dict {name: value}, which reads nicer; the handout "
+       "asks for a list of (name, value) pairs",
+       [('        return "200 OK", [("Content-Type", "text/html; charset=utf-8")], page\n',
+         '        return "200 OK", {"Content-Type": "text/html; charset=utf-8"}, page\n'),
+        ('    return "200 OK", [("Content-Type", content_type_for(file_path))], body\n',
+         '    return "200 OK", {"Content-Type": content_type_for(file_path)}, body\n'),
+        ('    return status, [("Content-Type", "text/html")], page.encode("utf-8")\n',
+         '    return status, {"Content-Type": "text/html"}, page.encode("utf-8")\n'),
+        ("    for name, value in headers:\n", "    for name, value in headers.items():\n")],
+       fails=("5.delegate-direct",), passes_stage=4),
     _v("delegate-expects-raw-query", BASE5, 5,
        "passes the raw query string to delegate and parses it there; the handout "
        "says GET_data and POST_data are parse_qs dicts",
@@ -668,6 +688,18 @@ CORRECT = [
     _v("select-loop", "correct/select_server.py", 4,
        "no threads: one select() loop with a buffer per connection; a stalled "
        "client only leaves a half-filled buffer"),
+    _v("asyncio-streams", "correct/asyncio_server.py", 4,
+       "asyncio.start_server with one coroutine per connection: standard library, "
+       "not one of the forbidden server modules"),
+    _v("sendfile", BASE3, 3,
+       "sends the head, then the file with socket.sendfile() instead of reading it",
+       [(S3_OPEN_BINARY + "    " + S3_SEND_FILE + "\n",
+         "    size = os.path.getsize(file_path)\n"
+         '    head = "HTTP/1.1 200 OK\\r\\nContent-Type: " + content_type_for(file_path) + "\\r\\n"\n'
+         '    head += "Content-Length: " + str(size) + "\\r\\nConnection: close\\r\\n\\r\\n"\n'
+         '    connection.sendall(head.encode("ascii"))\n'
+         '    with open(file_path, "rb") as file:\n'
+         "        connection.sendfile(file)  # the kernel copies the file to the socket\n")]),
     _v("mimetypes-content-type", BASE3, 3, "Content-Type from the mimetypes module",
        [("import os\n", "import mimetypes\nimport os\n"),
         ("    extension = os.path.splitext(file_path)[1].lower()\n"
@@ -706,6 +738,17 @@ CORRECT = [
         ('    return status, [("Content-Type", "text/html")], page.encode("utf-8")\n',
          '    return code, [("Content-Type", "text/html")], page.encode("utf-8")\n'),
         ('lines = ["HTTP/1.1 " + status]', 'lines = ["HTTP/1.1 " + str(status) + " " + REASONS[status]]')]),
+    _v("delegate-text-body", BASE5, 5,
+       "delegate returns the echo and error pages as str; the sending code encodes "
+       "them (the contract does not fix the body's type)",
+       [("    page += \"</body></html>\\n\"\n    return page.encode(\"utf-8\")\n",
+         "    page += \"</body></html>\\n\"\n    return page\n"),
+        ('    return status, [("Content-Type", "text/html")], page.encode("utf-8")\n',
+         '    return status, [("Content-Type", "text/html")], page\n'),
+        ("def send_response(client_sock, status, headers, body):\n",
+         "def send_response(client_sock, status, headers, body):\n"
+         "    if isinstance(body, str):\n"
+         '        body = body.encode("utf-8")\n')]),
     _v("packaged-folder", BASE5, 5, "submitted as a folder holding server.py and a README",
        packaging="folder"),
     _v("packaged-zip", BASE5, 5, "submitted as a zip holding webserve.py and a notes file",
