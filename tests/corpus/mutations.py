@@ -700,6 +700,24 @@ CORRECT = [
          '    connection.sendall(head.encode("ascii"))\n'
          '    with open(file_path, "rb") as file:\n'
          "        connection.sendfile(file)  # the kernel copies the file to the socket\n")]),
+    _v("escape-without-quotes", BASE3, 3,
+       "html.escape(text, quote=False): quotes need no escaping in text content, "
+       "only inside attribute values",
+       [(S3_ECHO_LINE, '"key=" + escape(key, quote=False) + "; value=" + escape(value, quote=False) + "; "')]),
+    _v("404-page-names-the-path", BASE3, 3,
+       "the 404 page says which path was not found (escaped), as many servers do",
+       [('        send_error(connection, "404 Not Found")\n        return\n',
+         '        page = "<html><body><h1>Not Found</h1><p>" + escape(path) + " is not here.</p></body></html>"\n'
+         '        send_response(connection, "404 Not Found", "text/html", page.encode("utf-8"))\n'
+         "        return\n")]),
+    _v("no-space-after-colon", BASE3, 3,
+       "writes header lines as 'Name:value'; the space after the colon is optional in HTTP",
+       [('        "Content-Type: " + content_type,\n'
+         '        "Content-Length: " + str(len(body)),\n'
+         '        "Connection: close",\n',
+         '        "Content-Type:" + content_type,\n'
+         '        "Content-Length:" + str(len(body)),\n'
+         '        "Connection:close",\n')]),
     _v("mimetypes-content-type", BASE3, 3, "Content-Type from the mimetypes module",
        [("import os\n", "import mimetypes\nimport os\n"),
         ("    extension = os.path.splitext(file_path)[1].lower()\n"
