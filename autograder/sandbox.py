@@ -710,7 +710,11 @@ def _process_table() -> dict[int, _ProcessInfo]:
     holds most of the time.
     """
     table = {}
-    for entry in os.listdir("/proc"):
+    try:
+        entries = os.listdir("/proc")
+    except OSError:  # no /proc (macOS): the launcher's process group is all we know
+        entries = []
+    for entry in entries:
         if not entry.isdigit():
             continue
         try:
