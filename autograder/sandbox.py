@@ -393,17 +393,29 @@ class Sandbox:
         return all(_reachable_by_others(path) for path in needed)
 
     def _make_reachable(self, argv: list[str]) -> list[str]:
-        """Copy a submission the run user cannot read into the run folder."""
+        """Let the run user read the program it runs.
+
+        Inside the run folder (where the grader copies a submission) the
+        copy's folder is made readable, whatever modes it came with (a
+        student's 0600 file, a 0700 folder in a zip). Elsewhere, a file the
+        run user cannot read is copied into the run folder.
+        """
         if len(argv) < 2 or argv[1].startswith("-"):
             return argv
         script = Path(argv[1]).resolve()
-        if not script.is_file() or _reachable_by_others(script):
+        if not script.is_file():
+            return argv
+        if _is_within(script, self.run_dir):
+            top = self.run_dir / script.relative_to(self.run_dir).parts[0]
+            if top not in (self.root, self.home, self.tmp):
+                _make_readable_tree(top)
+            return argv
+        if _reachable_by_others(script):
             return argv
         copy = self.run_dir / "submission" / script.name
         copy.parent.mkdir(exist_ok=True)
         shutil.copy2(script, copy)
-        copy.chmod(0o644)
-        copy.parent.chmod(0o755)
+        _make_readable_tree(copy.parent)
         self.notes.append(f"sandbox: copied {script.name} into the run folder (its folder is private)")
         return [argv[0], str(copy), *argv[2:]]
 
@@ -629,6 +641,19 @@ def _kill_as_user(uid: int, gid: int) -> None:
         )
     except (OSError, subprocess.SubprocessError):
         pass
+
+
+def _make_readable_tree(top: Path) -> None:
+    """chmod -R a+rX: everyone may read the files and enter the folders."""
+    if top.is_file():
+        top.chmod(top.stat().st_mode | 0o444)
+        return
+    for here, folders, files in os.walk(top):
+        os.chmod(here, os.stat(here).st_mode | 0o555)
+        for name in files:
+            path = os.path.join(here, name)
+            if not os.path.islink(path):
+                os.chmod(path, os.stat(path).st_mode | 0o444)
 
 
 def _chown_tree(folder: Path, uid: int, gid: int) -> None:

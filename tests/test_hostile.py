@@ -409,3 +409,15 @@ def test_describe_exit_explains_the_limits():
     assert "CPU" in sandbox_module.describe_exit(-signal.SIGXCPU)
     assert "MiB of output" in sandbox_module.describe_exit(-signal.SIGXFSZ)
     assert sandbox_module.describe_exit(3) == "exited with status 3"
+
+
+def test_a_private_submission_file_still_runs(tmp_path, sandbox_log):
+    """A student's 0600 file in a 0700 folder: the run's own user must still read the copy."""
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    submission = private / "server.py"
+    submission.write_bytes((ROOT / "solutions" / "stage1_file_server.py").read_bytes())
+    submission.chmod(0o600)
+    result = grade(submission, 1, seed=4)
+    assert failures(result) == {}, failures(result)
+    assert_nothing_left(sandbox_log)
