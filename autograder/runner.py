@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.sandbox import Sandbox
+from autograder.timing import stretched
 from autograder.wire import HOST, free_port
 
 STARTUP_SECONDS = 5.0
@@ -87,7 +88,7 @@ class ServerProcess:
 
     def _wait_until_listening(self) -> StartResult:
         started = time.monotonic()
-        deadline = started + STARTUP_SECONDS
+        deadline = started + stretched(STARTUP_SECONDS)
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 return StartResult(

@@ -15,11 +15,12 @@ import time
 from dataclasses import dataclass, field
 
 from autograder.http_response import is_complete
+from autograder.timing import stretched
 
 HOST = "127.0.0.1"
 DEFAULT_TIMEOUT = 3.0  # seconds to wait for a whole response
 DEFAULT_CAP = 4 * 1024 * 1024  # bytes kept from one response
-CLOSE_GRACE = 0.5  # after a complete response, how long to wait for the close
+CLOSE_GRACE = 0.3  # after a complete response, how long to wait for the close (stretched under load)
 
 
 @dataclass
@@ -130,14 +131,14 @@ class Connection:
         if self.sock is None:
             return exchange
         started = time.monotonic()
-        deadline = started + timeout
+        deadline = started + stretched(timeout)
         buffer = bytearray(exchange.received)
         waiting_for_close = False
         while True:
             now = time.monotonic()
             if not waiting_for_close and is_complete(bytes(buffer)):
                 waiting_for_close = True
-                deadline = min(deadline, now + grace)
+                deadline = min(deadline, now + stretched(grace))
             remaining = deadline - now
             if remaining <= 0:
                 exchange.timed_out = not waiting_for_close

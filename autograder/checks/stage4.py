@@ -41,7 +41,7 @@ def expect_answer_while_stalled(ctx, partial: int, silent: int, file) -> None:
             if exchange.got_nothing:
                 failure.message = (
                     f"while {who} held a connection open, another client got no answer within "
-                    f"{ANSWER_WITHIN:.0f} s: your server serves one connection at a time"
+                    f"{exchange.elapsed:.1f} s: your server serves one connection at a time"
                 )
             failure.expected = f"the other client's file within {ANSWER_WITHIN:.0f} s, whatever the stalled clients do"
             if exchange.got_nothing:
@@ -101,7 +101,7 @@ def reverse_order(ctx):
                 quiet = number  # connections 1..number are still open and quiet
                 failure.message = (
                     f"connection {number + 1} of {len(files)} sent its request first (the others were open "
-                    f"and quiet) and {'got no answer within 1 s' if exchange.got_nothing else 'failed: ' + failure.message}"
+                    f"and quiet) and {f'got no answer within {exchange.elapsed:.1f} s' if exchange.got_nothing else 'failed: ' + failure.message}"
                 )
                 if quiet:
                     failure.message += ": the server is still waiting on an earlier connection"

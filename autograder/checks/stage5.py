@@ -14,6 +14,7 @@ from autograder.checks.expect import answer, expect_status
 from autograder.checks.registry import NEEDS_MODULE, CheckFailed, check
 from autograder.checks.stage3 import grouped, pairs_text, query_of
 from autograder.http_response import parse_response
+from autograder.timing import stretched
 
 PROBE_SCRIPT = Path(__file__).with_name("module_probe.py")
 PROBE_SECONDS = 12.0
@@ -138,7 +139,7 @@ def run_module_probe(ctx) -> dict:
     process = subprocess.Popen(**kwargs)
     started = time.monotonic()
     try:
-        output, _ = process.communicate(timeout=PROBE_SECONDS)
+        output, _ = process.communicate(timeout=stretched(PROBE_SECONDS))
     except subprocess.TimeoutExpired:
         _kill_group(process)
         output, _ = process.communicate()
