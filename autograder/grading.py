@@ -24,7 +24,7 @@ from autograder.checks.context import Context
 from autograder.checks.registry import NEEDS_SERVER, Check, CheckFailed, checks_up_to
 from autograder.checks.stage5 import run_module_probe
 from autograder.runner import ServerProcess
-from autograder.sandbox import Sandbox
+from autograder.sandbox import Sandbox, describe_exit
 from autograder.submission import NoEntryPoint, resolve
 from autograder.timing import stretch_factor
 
@@ -159,6 +159,7 @@ def _copy_entry(entry, run_dir: Path) -> Path:
 
 def _run_checks(ctx: Context, checks: list[Check], started: float, notes: list[str]) -> list[CheckResult]:
     results: dict[str, CheckResult] = {}
+    last_to_talk: CheckResult | None = None  # the last check that talked to the server
     for check in checks:
         failed_dependency = next((d for d in check.depends if d in results and not results[d].passed), None)
         if failed_dependency:
@@ -168,31 +169,45 @@ def _run_checks(ctx: Context, checks: list[Check], started: float, notes: list[s
             results[check.name] = _not_run(check, f"not run: grading stopped after {RUN_DEADLINE:.0f} s (the server is too slow)")
             continue
         if check.needs == NEEDS_SERVER:
-            _ensure_server(ctx, results, notes)
+            _ensure_server(ctx, last_to_talk, notes)
         results[check.name] = _run_one(ctx, check)
-        server_was_up = ctx.start_result is not None and ctx.start_result.listening
-        if check.needs == NEEDS_SERVER and server_was_up and ctx.server.process is not None and not ctx.server.alive():
-            _blame(ctx, results[check.name], notes)
+        if check.needs == NEEDS_SERVER:
+            last_to_talk = results[check.name]
+            if not results[check.name].passed and _has_stopped(ctx):
+                _restart_note(ctx, last_to_talk, notes)  # say so where the failure is reported
     return list(results.values())
 
 
-def _ensure_server(ctx: Context, results: dict, notes: list[str]) -> None:
-    if ctx.server.alive() and ctx.start_result is not None:
-        return
+def _has_stopped(ctx: Context) -> bool:
+    """It was listening and now is not: exited, or closed its listening socket."""
+    if ctx.start_result is None or not ctx.start_result.listening:
+        return False
+    if ctx.server.process is None:
+        return True  # stopped (and reaped) after the last check
+    if ctx.server.alive() and ctx.server.is_listening():
+        return False
+    time.sleep(0.05)  # a server on its way out: let the exit status arrive
+    return True
+
+
+def _ensure_server(ctx: Context, last_to_talk: CheckResult | None, notes: list[str]) -> None:
+    """Start the server before the first check that needs it; restart it when it stopped."""
     if ctx.start_result is not None and not ctx.start_result.listening:
-        return  # it never started: do not try again for every check
+        return  # it never started: one clear failure, not a restart for every check
+    if ctx.start_result is not None and not _has_stopped(ctx):
+        return
+    if ctx.start_result is not None and ctx.server.process is not None and last_to_talk is not None:
+        _restart_note(ctx, last_to_talk, notes)
     ctx.start_result = ctx.server.start()
-    if ctx.server.starts > 1 and ctx.start_result.listening:
-        notes.append(f"the server was restarted (start number {ctx.server.starts}) on port {ctx.port}")
 
 
-def _blame(ctx: Context, result: CheckResult, notes: list[str]) -> None:
+def _restart_note(ctx: Context, result: CheckResult, notes: list[str]) -> None:
     code = ctx.server.exit_code
-    how = f"exit code {code}" if code is not None and code >= 0 else f"killed by signal {-code}" if code else "stopped"
-    note = f"your server stopped ({how}) during this check; the next check started it again"
+    how = "stopped listening" if code is None else describe_exit(code)
+    note = f"your server {how} during or right after this check; the grader started it again for the next check"
     result.server_note = note
     notes.append(f"{result.name}: {note}")
-    ctx.server.stop()  # reap it and anything it left; the next check starts a fresh one
+    ctx.server.stop()  # reap it and anything it left behind
 
 
 def _run_one(ctx: Context, check: Check) -> CheckResult:

@@ -27,6 +27,7 @@ from autograder.wire import HOST, free_port
 
 STARTUP_SECONDS = 5.0
 POLL_SECONDS = 0.02
+WRONG_PORT_AFTER = 1.0  # seconds; then a server listening elsewhere is reported at once
 OUTPUT_TAIL_BYTES = 4000
 
 
@@ -38,6 +39,8 @@ class StartResult:
     exit_code: int | None = None  # set when the server exited during start-up
     other_ports: tuple[int, ...] = ()  # ports it listens on instead of ours
     output: str = ""
+    processes: int = 0  # processes of the submission when we gave up waiting
+    printed: int = 0  # bytes of output during this start
 
 
 class ServerProcess:
@@ -55,6 +58,7 @@ class ServerProcess:
 
     def start(self) -> StartResult:
         self.stop()
+        self._printed_before = self._output_size()
         self.port = free_port()
         self.starts += 1
         kwargs = self.sandbox.popen_kwargs([self.python, str(self.entry), str(self.port)])
@@ -89,6 +93,7 @@ class ServerProcess:
     def _wait_until_listening(self) -> StartResult:
         started = time.monotonic()
         deadline = started + stretched(STARTUP_SECONDS)
+        polls = 0
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 return StartResult(
@@ -97,12 +102,30 @@ class ServerProcess:
                 )
             if self._is_listening():
                 return StartResult(True, self.port, time.monotonic() - started)
+            polls += 1
+            if polls % 25 == 0 and time.monotonic() - started > WRONG_PORT_AFTER:
+                elsewhere = tuple(sorted(self._ports_of_submission() - {self.port}))
+                if elsewhere:  # listening, but not where we asked: no need to wait longer
+                    return StartResult(False, self.port, time.monotonic() - started,
+                                       other_ports=elsewhere, output=self.output_tail())
             time.sleep(POLL_SECONDS)
         return StartResult(
             False, self.port, time.monotonic() - started,
             other_ports=tuple(sorted(self._ports_of_submission() - {self.port})),
             output=self.output_tail(),
+            processes=len(self.sandbox.processes()),
+            printed=self._output_size() - self._printed_before,
         )
+
+    def _output_size(self) -> int:
+        try:
+            return self.sandbox.output_path.stat().st_size
+        except OSError:
+            return 0
+
+    def is_listening(self) -> bool:
+        """Whether something listens on our port right now (a cheap look in /proc)."""
+        return self._is_listening() if _PROC_NET.exists() else self.alive()
 
     def _is_listening(self) -> bool:
         if _PROC_NET.exists():

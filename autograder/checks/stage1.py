@@ -6,6 +6,7 @@ import re
 
 from autograder.checks.expect import answer, expect_file, expect_status, expect_well_formed
 from autograder.checks.registry import NEEDS_SERVER, CheckFailed, check
+from autograder.sandbox import describe_exit
 
 STATUS_200 = re.compile(r"^HTTP/1\.[01] 200 OK$")
 EXPECTED_TYPES = {".html": "text/html", ".txt": "text/plain", ".png": "image/png"}
@@ -27,7 +28,7 @@ def starts_listening(ctx):
     if result.exit_code is not None:
         last_words = _last_lines(result.output)
         raise CheckFailed(
-            f"your server exited (exit code {result.exit_code}) before it listened on port {result.port}"
+            f"your server {describe_exit(result.exit_code)} before it listened on port {result.port}"
             + (f"; its last words were:\n{last_words}" if last_words else ", without printing anything"),
             expected=f"a server listening on port {result.port}",
             hint="Run it yourself, `python3 yourfile.py 8080`, and read the error at the end of "
@@ -41,8 +42,14 @@ def starts_listening(ctx):
             hint="The grader chooses a free port and passes it as the first argument: "
             "port = int(sys.argv[1]).",
         )
+    busy = []
+    if result.processes > 3:
+        busy.append(f"it had started {result.processes} processes")
+    if result.printed > 1024 * 1024:
+        busy.append(f"it printed {result.printed / 1024**2:.0f} MiB of output (the grader keeps 8 MiB)")
     raise CheckFailed(
-        f"your server was still running after {result.seconds:.0f} s but was not listening on port {result.port}",
+        f"your server was still running after {result.seconds:.0f} s but was not listening on port {result.port}"
+        + (": " + " and ".join(busy) if busy else ""),
         expected=f"a server listening on port {result.port}",
         hint="Call bind() and listen() on the server socket before waiting for connections; "
         "if your server waits for keyboard input, remove that.",
