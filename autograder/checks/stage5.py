@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -133,7 +134,12 @@ def post_without_length(ctx):
 
 def run_module_probe(ctx) -> dict:
     """Run module_probe.py in the sandbox; {step: result} for the steps that finished."""
-    argv = [ctx.server.python, str(PROBE_SCRIPT), str(ctx.entry_path), ctx.docroot.text.url_path]
+    # A copy inside the run folder: a sandbox exposes only what the command names,
+    # and naming the grader's own checks/ folder would expose the grader's code.
+    probe = ctx.server.sandbox.run_dir / "probe" / PROBE_SCRIPT.name
+    probe.parent.mkdir(exist_ok=True)
+    shutil.copyfile(PROBE_SCRIPT, probe)
+    argv = [ctx.server.python, str(probe), str(ctx.entry_path), ctx.docroot.text.url_path]
     kwargs = ctx.server.sandbox.popen_kwargs(argv)
     kwargs.update(stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # the results, not the server log
     process = subprocess.Popen(**kwargs)
@@ -141,8 +147,12 @@ def run_module_probe(ctx) -> dict:
     try:
         output, _ = process.communicate(timeout=stretched(PROBE_SECONDS))
     except subprocess.TimeoutExpired:
-        _kill_group(process)
-        output, _ = process.communicate()
+        process.terminate()  # the sandbox's launcher stops the probe's whole process tree
+        try:
+            output, _ = process.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            output, _ = process.communicate()
     results = {"seconds": time.monotonic() - started}
     for line in output.decode("utf-8", "replace").splitlines():
         try:
