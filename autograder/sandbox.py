@@ -66,7 +66,7 @@ Why these mechanisms (and not others)
   and the run folder: the grader's files, other students' submissions,
   /root and /home are not there, and /tmp is private. The network namespace
   is shared on purpose: the grader connects to the submission over
-  127.0.0.1 (tests/hostile/RELIABILITY.md says what that leaves open).
+  127.0.0.1 (the README's Reliability section says what that leaves open).
 
 Without root and without bubblewrap only the subreaper, the session, the
 marker and the rlimits remain (RLIMIT_NPROC is then the user's current
