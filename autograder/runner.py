@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.sandbox import Sandbox
+from autograder.sandbox import Sandbox, listening_ports
 from autograder.timing import stretched
 from autograder.wire import HOST, free_port
 
@@ -141,19 +141,3 @@ class ServerProcess:
 
 
 _PROC_NET = Path("/proc/net/tcp")
-
-
-def listening_ports() -> set[int]:
-    """TCP ports in LISTEN state on this machine (Linux)."""
-    ports = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(table) as rows:
-                next(rows)
-                for row in rows:
-                    fields = row.split()
-                    if fields[3] == "0A":  # 0A is TCP_LISTEN
-                        ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-        except (OSError, StopIteration, IndexError, ValueError):
-            continue
-    return ports

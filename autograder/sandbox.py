@@ -287,18 +287,7 @@ class Sandbox:
                         inodes.add(target[8:-1])
             except OSError:
                 continue
-        ports = set()
-        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-            try:
-                with open(table) as lines:
-                    next(lines)
-                    for line in lines:
-                        fields = line.split()
-                        if fields[3] == "0A" and fields[9] in inodes:  # 0A = LISTEN
-                            ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-            except (OSError, StopIteration, IndexError, ValueError):
-                continue
-        return ports
+        return listening_ports(inodes)
 
     # -- stopping -------------------------------------------------------------------
 
@@ -470,6 +459,22 @@ def install_signal_handlers() -> bool:
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, interrupt)
     return True
+
+
+def listening_ports(inodes: set[str] | None = None) -> set[int]:
+    """TCP ports in LISTEN state on this machine, or only those of these socket inodes."""
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as lines:
+                next(lines)
+                for line in lines:
+                    fields = line.split()
+                    if fields[3] == "0A" and (inodes is None or fields[9] in inodes):  # 0A = LISTEN
+                        ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+        except (OSError, StopIteration, IndexError, ValueError):
+            continue
+    return ports
 
 
 def describe_exit(returncode: int | None) -> str:
