@@ -83,6 +83,11 @@ STAGE4_VARIANTS = {
             (THREAD_START, "            pool.submit(handle_connection, client_sock, client_address)\n"),
         ],
     ),
+    "switch-0.5ms": (
+        "the GIL handed between threads every 0.5 ms instead of 5 ms (sys.setswitchinterval)",
+        [("    server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n",
+          "    sys.setswitchinterval(0.0005)\n    server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n")],
+    ),
     "no-threads": (
         "no thread at all: handle_connection in the accept loop (stage 3's way)",
         [(THREAD_START, "            handle_connection(client_sock, client_address)\n")],
@@ -134,6 +139,11 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", choices=list(bench_load.FILE_SIZES), default=list(bench_load.FILE_SIZES))
     parser.add_argument("--connections", nargs="+", type=int, default=[1, 64])
     parser.add_argument("--tool", choices=("auto", "wrk", "loadgen"), default="auto")
+    parser.add_argument(
+        "--max-others", type=float, default=0.5,
+        help="measure again when other programs kept more CPUs than this busy (default 0.5; -1: never)",
+    )
+    parser.add_argument("--retries", type=int, default=2, help="how often to measure again (default 2)")
     args = parser.parse_args()
     exit_on_sigterm()
     if args.quick:
@@ -148,6 +158,7 @@ def main() -> None:
         report = bench_load.run_benchmark(
             scripts, args.rounds, min(args.duration, 60.0), tuple(args.sizes), tuple(args.connections),
             args.tool, progress=lambda line: print(line, flush=True),
+            max_others=None if args.max_others < 0 else args.max_others, retries=args.retries,
         )
     report["machine"] = info
     report["load_average_after"] = load_average()
