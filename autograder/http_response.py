@@ -86,19 +86,29 @@ def find_header_end(data: bytes) -> tuple[int, int] | None:
     return min(candidates) if candidates else None
 
 
-def is_complete(data: bytes) -> bool:
-    """Whether `data` already holds a whole response as its headers announce.
+HEAD_LIMIT = 256 * 1024  # a longer head is not looked for: the response is malformed anyway
 
-    Used by the client to stop waiting early; without a Content-Length a
-    response is complete only when the server closes.
+
+def announced_length(data: bytes) -> int | None:
+    """The total size the response announces (head + Content-Length), once its head is in.
+
+    None while the head is incomplete, or when it has no Content-Length (then
+    the response ends only when the server closes). Looks only at the head, so
+    a client can call it once and then just count bytes.
     """
-    end = find_header_end(data)
+    end = find_header_end(data[:HEAD_LIMIT])
     if end is None:
-        return False
+        return None
     match = re.search(rb"(?im)^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r?$", data[: end[0] + 2])
     if not match:
-        return False
-    return len(data) - end[1] >= int(match.group(1))
+        return None
+    return end[1] + int(match.group(1))
+
+
+def is_complete(data: bytes) -> bool:
+    """Whether `data` already holds a whole response as its headers announce."""
+    total = announced_length(data)
+    return total is not None and len(data) >= total
 
 
 def parse_response(data: bytes) -> Response:

@@ -14,7 +14,7 @@ import socket
 import time
 from dataclasses import dataclass, field
 
-from autograder.http_response import is_complete
+from autograder.http_response import HEAD_LIMIT, announced_length, is_complete
 from autograder.timing import stretched
 
 HOST = "127.0.0.1"
@@ -134,9 +134,12 @@ class Connection:
         deadline = started + stretched(timeout)
         buffer = bytearray(exchange.received)
         waiting_for_close = False
+        announced = None  # the size the head announces, found once
         while True:
             now = time.monotonic()
-            if not waiting_for_close and is_complete(bytes(buffer)):
+            if announced is None:
+                announced = announced_length(bytes(buffer[:HEAD_LIMIT]))
+            if not waiting_for_close and announced is not None and len(buffer) >= announced:
                 waiting_for_close = True
                 deadline = min(deadline, now + stretched(grace))
             remaining = deadline - now
@@ -147,7 +150,7 @@ class Connection:
             try:
                 chunk = self.sock.recv(65536)
             except socket.timeout:
-                exchange.timed_out = not is_complete(bytes(buffer))
+                exchange.timed_out = not waiting_for_close
                 break
             except OSError:
                 exchange.reset = True

@@ -160,7 +160,7 @@ def survives_churn(ctx):
             connection.close()
         else:
             connection.close()
-    time.sleep(0.2)
+    time.sleep(0.1)
     for file in (ctx.docroot.text, ctx.docroot.nested):
         exchange = ctx.send(ctx.request(file.url_path), timeout=2)
         try:

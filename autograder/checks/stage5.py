@@ -80,9 +80,9 @@ def post_echo(ctx):
     hint=BODY_HINT,
 )
 def post_body_timing(ctx):
-    for split, story in (("after-headers", "came 0.2 s after the headers"), ("pieces", "came in three pieces with pauses")):
+    for split, story in (("after-headers", "came 0.1 s after the headers"), ("pieces", "came in three pieces with pauses")):
         form = random_pairs(ctx, "f", 3)
-        exchange = post(ctx, [], form, split=split, pause=0.2)
+        exchange = post(ctx, [], form, split=split, pause=0.1)
         try:
             expect_echo(exchange, form)
         except CheckFailed as failure:
