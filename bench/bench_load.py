@@ -1,7 +1,10 @@
 """The stage-4 and stage-5 reference servers under load, beside http.server.
 
-    python bench/bench_load.py                 # 3 rounds of 5 s per measurement (~5 min)
-    python bench/bench_load.py --quick         # 1 round of 2 s (~40 s)
+(And the stage-3 server, which answers one connection at a time: what do
+threads change when every client is quick?)
+
+    python bench/bench_load.py                 # 5 rounds of 3 s per measurement (~8 min)
+    python bench/bench_load.py --quick         # 1 round of 2 s (~1 min)
     python bench/bench_load.py --tool loadgen  # the Python client instead of wrk
 
 Each server serves the same folder holding a 1 KiB and a 100 KiB file. For
@@ -44,7 +47,7 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loadgen  # noqa: E402
 from common import (  # noqa: E402
-    SOLUTIONS, describe_machine, exit_on_sigterm, http_server, load_average, machine, machine_busy_seconds,
+    SOLUTIONS, describe_machine, exit_on_sigterm, http_server, listen_overflows, load_average, machine, machine_busy_seconds,
     python_server, save, summary, wait_until_idle,
 )
 
@@ -52,6 +55,7 @@ FILE_SIZES = {"1k": 1024, "100k": 100 * 1024}
 CONNECTIONS = (1, 16, 64)
 BASELINE = "http.server"
 REFERENCE_SERVERS = {
+    "stage3": SOLUTIONS / "stage3_query_echo.py",  # one connection at a time: what threads change
     "stage4": SOLUTIONS / "stage4_threaded.py",
     "stage5": SOLUTIONS / "stage5_post.py",
 }
@@ -127,6 +131,7 @@ def measure(server, path: str, connections: int, duration: float, tool: str, wrk
     url = server.url + path
     cpu_before = cpu_seconds(server.process.pid)
     client_before = children_cpu_seconds()
+    overflows_before = listen_overflows()
     busy_before, began = machine_busy_seconds(), time.perf_counter()
     if tool == "wrk":
         result = run_wrk(url, connections, duration, wrk_threads)
@@ -136,6 +141,8 @@ def measure(server, path: str, connections: int, duration: float, tool: str, wrk
     server_cpu = cpu_seconds(server.process.pid) - cpu_before
     client_cpu = children_cpu_seconds() - client_before
     others = machine_busy_seconds() - busy_before - server_cpu - client_cpu
+    # A full listen queue drops the handshake's last ACK; the client retries after 1 s or more.
+    result["listen_overflows"] = listen_overflows() - overflows_before
     result["server_cpu_us_per_request"] = server_cpu / result["requests"] * 1e6 if result["requests"] else float("nan")
     result["server_cpu_share"] = server_cpu / elapsed
     result["client_cpu_share"] = client_cpu / elapsed
@@ -195,7 +202,8 @@ def run_benchmark(
                         f"round {round_number + 1}/{rounds} {size:>4} c={count:<3} {name:<14} "
                         f"{result['requests_per_second']:8.0f} req/s  p50 {result['p50_ms']:7.2f} ms  "
                         f"p99 {result['p99_ms']:8.2f} ms  cpu {result['server_cpu_us_per_request']:6.0f} us/req  "
-                        f"errors {result['errors']}  others {result['others_cpus']:.2f} CPUs"
+                        f"errors {result['errors']}  listen overflows {result['listen_overflows']}  "
+                        f"others {result['others_cpus']:.2f} CPUs"
                     )
     return {
         "tool": tool, "duration": duration, "rounds": rounds, "max_others": max_others, "runs": runs,
@@ -205,11 +213,13 @@ def run_benchmark(
 
 def summarize(runs: list[dict]) -> list[dict]:
     rows = []
+    # The servers as started (the first configuration of the first round is not rotated), baseline first.
+    order = sorted(dict.fromkeys(r["server"] for r in runs), key=lambda name: name != BASELINE)
     keys = sorted({(r["size"], r["connections"]) for r in runs}, key=lambda k: (list(FILE_SIZES).index(k[0]), k[1]))
     for size, count in keys:
         here = [r for r in runs if r["size"] == size and r["connections"] == count]
         baseline = {r["round"]: r for r in here if r["server"] == BASELINE}
-        for name in sorted(dict.fromkeys(r["server"] for r in here), key=lambda n: n != BASELINE):  # baseline first
+        for name in [n for n in order if any(r["server"] == n for r in here)]:
             mine = [r for r in here if r["server"] == name]
             paired = [r for r in mine if r["round"] in baseline]
             rps_ratio = [r["requests_per_second"] / baseline[r["round"]]["requests_per_second"] for r in paired]
@@ -222,6 +232,7 @@ def summarize(runs: list[dict]) -> list[dict]:
                 "p99_ms": summary([r["p99_ms"] for r in mine]),
                 "cpu_us_per_request": summary([r["server_cpu_us_per_request"] for r in mine]),
                 "errors": sum(r["errors"] for r in mine),
+                "listen_overflows": statistics.median(r["listen_overflows"] for r in mine),
                 "rps_ratio": summary(rps_ratio),
                 "p50_ratio": summary(p50_ratio),
                 "p99_ratio": summary(p99_ratio),
@@ -234,8 +245,8 @@ def summarize(runs: list[dict]) -> list[dict]:
 def markdown_table(rows: list[dict]) -> str:
     lines = [
         "| file | conns | server | req/s (min-max) | x http.server req/s (min-max) | p50 ms | x p50 | p99 ms | x p99 "
-        "| server CPU us/req | errors | others' CPUs |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| server CPU us/req | listen overflows | errors | others' CPUs |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         rps, ratio = row["rps"], row["rps_ratio"]
@@ -245,7 +256,8 @@ def markdown_table(rows: list[dict]) -> str:
             f"| {ratio['median']:.2f} ({ratio['min']:.2f}-{ratio['max']:.2f}) "
             f"| {row['p50_ms']['median']:.2f} | {row['p50_ratio']['median']:.2f} "
             f"| {row['p99_ms']['median']:.2f} | {row['p99_ratio']['median']:.2f} "
-            f"| {row['cpu_us_per_request']['median']:.0f} | {row['errors']} | {row['others_cpus']:.2f} |"
+            f"| {row['cpu_us_per_request']['median']:.0f} | {row['listen_overflows']:.0f} | {row['errors']} "
+            f"| {row['others_cpus']:.2f} |"
         )
     return "\n".join(lines)
 
@@ -253,8 +265,8 @@ def markdown_table(rows: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1 round of 2 s per measurement")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement (at most 60)")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds per measurement (at most 60)")
     parser.add_argument("--tool", choices=("auto", "wrk", "loadgen"), default="auto")
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--sizes", nargs="+", choices=list(FILE_SIZES), default=list(FILE_SIZES))

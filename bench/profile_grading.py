@@ -49,10 +49,13 @@ def timed_phases():
         (sandbox.Sandbox, "cleanup", "sandbox clean-up (kill all, remove run folder)"),
         (grading, "run_module_probe", "stage-5 module probe (subprocess)"),
         (grading, "_run_one", "checks (sum of check durations)"),
+        (grading, "_has_stopped", "is the server still listening? (between checks)"),
     ]
     originals = []
     for owner, name, label in patches:
-        original = getattr(owner, name)
+        original = getattr(owner, name, None)
+        if original is None:  # the grader changed; time what is still there
+            continue
         originals.append((owner, name, original))
         setattr(owner, name, _timer(original, label))
     try:
