@@ -41,8 +41,9 @@ class Context:
     # -- talking -------------------------------------------------------------
 
     def send(self, request, pause: float = 0.0, timeout: float = wire.DEFAULT_TIMEOUT, cap: int = wire.DEFAULT_CAP,
-             receive_buffer: int | None = None) -> wire.Exchange:
-        return wire.exchange(self.port, request, pause=pause, timeout=timeout, cap=cap, receive_buffer=receive_buffer)
+             receive_buffer: int | None = None, stretch: bool = True) -> wire.Exchange:
+        return wire.exchange(self.port, request, pause=pause, timeout=timeout, cap=cap,
+                             receive_buffer=receive_buffer, stretch=stretch)
 
     def get(self, target: str, cap: int = wire.DEFAULT_CAP, timeout: float = wire.DEFAULT_TIMEOUT) -> wire.Exchange:
         """GET `target`; the answer is cached for this server so checks can share it."""
