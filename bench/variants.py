@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_load  # noqa: E402
-from common import exit_on_sigterm, SOLUTIONS, describe_machine, load_average, machine, save  # noqa: E402
+from common import SOLUTIONS, describe_machine, exit_on_sigterm, load_average, machine, private_loopback, save  # noqa: E402
 
 STAGE4 = SOLUTIONS / "stage4_threaded.py"
 
@@ -88,6 +88,32 @@ STAGE4_VARIANTS = {
         [("    server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n",
           "    sys.setswitchinterval(0.0005)\n    server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n")],
     ),
+    "switch-50ms": (
+        "the GIL handed between threads every 50 ms instead of 5 ms",
+        [("    server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n",
+          "    sys.setswitchinterval(0.05)\n    server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n")],
+    ),
+    "start-new-thread": (
+        "_thread.start_new_thread: the accept loop does not wait until the new thread has started",
+        [("import html\n", "import _thread\nimport html\n"),
+         (THREAD_START, "            _thread.start_new_thread(handle_connection, (client_sock, client_address))\n")],
+    ),
+    "stack-256k": (
+        "threads with a 256 KiB stack (threading.stack_size) instead of the default 8 MiB",
+        [("    server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n",
+          "    threading.stack_size(256 * 1024)\n    server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n")],
+    ),
+    "stack-512k": (
+        "threads with a 512 KiB stack",
+        [("    server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n",
+          "    threading.stack_size(512 * 1024)\n    server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n")],
+    ),
+    "one-cpu": (
+        "the server kept on one CPU (os.sched_setaffinity): its threads no longer fight over the GIL across cores",
+        [("    server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n",
+          "    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
+          "    server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n")],
+    ),
     "no-threads": (
         "no thread at all: handle_connection in the accept loop (stage 3's way)",
         [(THREAD_START, "            handle_connection(client_sock, client_address)\n")],
@@ -96,14 +122,17 @@ STAGE4_VARIANTS = {
 
 # http.server with one setting changed, started as a script in the document root.
 HTTP_SERVER_SCRIPT = """\
-import http.server, sys
+import http.server, os, sys
+if {one_cpu}:
+    os.sched_setaffinity(0, {{min(os.sched_getaffinity(0))}})
 http.server.ThreadingHTTPServer.request_queue_size = {backlog}
 handler = http.server.SimpleHTTPRequestHandler
 with http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), handler) as server:
     server.serve_forever()
 """
-HTTP_SERVER_VARIANTS = {
-    "http.server-backlog-128": ("http.server with listen(128), stage 4's backlog", 128),
+HTTP_SERVER_VARIANTS = {  # name: (what it shows, listen backlog, kept on one CPU)
+    "http.server-backlog-128": ("http.server with listen(128), stage 4's backlog", 128, False),
+    "http.server-one-cpu": ("http.server kept on one CPU", 5, True),
 }
 
 
@@ -123,7 +152,8 @@ def write_variants(folder: Path, names: list[str]) -> dict[str, Path]:
         if name in STAGE4_VARIANTS:
             path.write_text(apply(source, STAGE4_VARIANTS[name][1], name))
         else:
-            path.write_text(HTTP_SERVER_SCRIPT.format(backlog=HTTP_SERVER_VARIANTS[name][1]))
+            _what, backlog, one_cpu = HTTP_SERVER_VARIANTS[name]
+            path.write_text(HTTP_SERVER_SCRIPT.format(backlog=backlog, one_cpu=one_cpu))
         compile(path.read_text(), str(path), "exec")
         scripts[name] = path
     return scripts
@@ -144,12 +174,19 @@ def main() -> None:
         help="measure again when other programs kept more CPUs than this busy (default 0.5; -1: never)",
     )
     parser.add_argument("--retries", type=int, default=2, help="how often to measure again (default 2)")
+    parser.add_argument(
+        "--shared-network", action="store_true",
+        help="stay in the machine's network namespace (default: a private one when possible, see "
+        "common.private_loopback: the load's TIME_WAIT sockets then slow nobody else down)",
+    )
     args = parser.parse_args()
     exit_on_sigterm()
     if args.quick:
         args.rounds, args.duration = 1, 2.0
     info = machine()
     print(describe_machine(info), flush=True)
+    info["private_network"] = not args.shared_network and private_loopback()
+    print("network: " + ("a private namespace (only lo)" if info["private_network"] else "the machine's"), flush=True)
     for name in args.variants:
         what = STAGE4_VARIANTS[name][0] if name in STAGE4_VARIANTS else HTTP_SERVER_VARIANTS[name][0]
         print(f"  {name}: {what}")
