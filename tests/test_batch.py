@@ -247,7 +247,8 @@ def test_an_interrupted_batch_resumes_and_loses_nothing(tmp_path):
 def test_a_grader_that_times_out_gives_a_zero_row_with_a_note(tmp_path):
     token = "bt" + uuid.uuid4().hex[:10]
     entry = tmp_path / f"slow_{token}.py"
-    entry.write_bytes(STAGE1.read_bytes())
+    # never listens: the grader waits the contract's 5 s for it, far past this test's 1 s limit
+    entry.write_text("import time\ntime.sleep(3600)\n")
     student = batch.Student("slow", entry)
     grader = batch.Grader(stage=1, results=tmp_path / "results", seed=None, screenshots=False, timeout=1.0)
 
