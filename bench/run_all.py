@@ -1,7 +1,7 @@
 """Run every benchmark, one after the other, and keep their output.
 
-    python bench/run_all.py            # the full set, as in bench/README.md (~25 min)
-    python bench/run_all.py --quick    # a smoke run of each (~4 min)
+    python bench/run_all.py            # the full set, as in bench/README.md (~30 min)
+    python bench/run_all.py --quick    # a smoke run of each (~5 min)
     python bench/run_all.py --only load variants
 
 Each benchmark is its own script (see bench/README.md); this runs them in
@@ -32,6 +32,7 @@ BENCHMARKS = {
     "profile": ("profile_grading.py", ["--runs", "5", "--profile"], ["--quick"], 600),
     "batch": ("bench_batch.py", [], ["--quick"], 1800),
     "load": ("bench_load.py", [], ["--quick"], 1800),
+    "load-one-cpu": ("bench_load.py", ["--server-cpu", "0"], ["--quick", "--server-cpu", "0"], 1800),
     "variants": ("variants.py", [], ["--quick", "--connections", "64"], 1800),
 }
 
@@ -76,7 +77,7 @@ def main() -> None:
             if not (BENCH / script).exists():
                 say(f"\n== {name}: {script} is not there yet, skipped")
                 continue
-            if args.wait_quiet and name in ("load", "variants"):
+            if args.wait_quiet and name in ("load", "load-one-cpu", "variants"):
                 say(f"load average before {name}: {wait_for_quiet(float(os.cpu_count() or 1), 600)}")
             command = [sys.executable, str(BENCH / script), *(quick if args.quick else full)]
             say(f"\n== {name}: {' '.join(command[1:])}")
