@@ -71,7 +71,7 @@ class DocumentRoot:
     rng: random.Random = None
 
     def token(self, length: int = 8) -> str:
-        return "".join(self.rng.choice(string.ascii_lowercase + string.digits) for _ in range(length))
+        return "".join(self.rng.choices(string.ascii_lowercase + string.digits, k=length))
 
     def missing_name(self, suffix: str = ".html") -> str:
         """A file name that certainly does not exist in the root."""
@@ -157,7 +157,7 @@ def _html_page(rng: random.Random, title: str) -> bytes:
 def _text(rng: random.Random, lines: int) -> bytes:
     alphabet = string.ascii_letters + string.digits + "     .,;-"
     return "".join(
-        "".join(rng.choice(alphabet) for _ in range(59)) + "\n" for _ in range(lines)
+        "".join(rng.choices(alphabet, k=59)) + "\n" for _ in range(lines)
     ).encode("ascii")
 
 
