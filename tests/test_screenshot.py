@@ -90,8 +90,13 @@ def test_a_browser_that_takes_too_long_is_killed_with_its_helpers(tmp_path, monk
     profile = tmp_path / "profile-marker-d41d8"
     monkeypatch.setattr(screenshot.tempfile, "mkdtemp", lambda prefix="": (profile.mkdir() or str(profile)))
 
-    began = time.monotonic()
-    note = screenshot.capture(f"http://127.0.0.1:{free_port()}/", tmp_path / "late.png", timeout=0.5)
+    # A server that lets the browser connect and then never answers: the page
+    # load hangs for as long as we let it, however fast the browser starts.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        began = time.monotonic()
+        note = screenshot.capture(f"http://127.0.0.1:{silent.getsockname()[1]}/", tmp_path / "late.png", timeout=0.5)
 
     assert note == "no screenshot: the browser did not finish within 0.5 s"
     assert time.monotonic() - began < 15
