@@ -205,18 +205,10 @@ class Grader:
 
 def crash_result(student: Student, stage: int, why: str, stderr: str = ""):
     """A GradeResult for a student the grader could not grade: every check failed, score 0."""
-    from autograder.checks import checks_up_to
-    from autograder.grading import CheckResult, GradeResult
+    from autograder.grading import not_graded
 
     note = f"{why}; score 0. Grade this student by hand, or delete their results folder and run batch again with --resume."
-    result = GradeResult(submission=str(student.entry), stage=stage, seed=0, notes=[note])
-    result.checks = [
-        CheckResult(
-            name=check.name, description=check.description, stage=check.stage, max_score=check.points,
-            status="skipped", advisory=check.advisory, message="not graded: " + why, hint=check.hint,
-        )
-        for check in checks_up_to(stage)
-    ]
+    result = not_graded(student.entry, stage, "not graded: " + why, note=note)
     result.server_output = stderr[-KEPT_STDERR_CHARS:]
     return result
 

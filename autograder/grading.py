@@ -22,7 +22,6 @@ from pathlib import Path
 from autograder import docroot as docroot_module
 from autograder.checks.context import Context
 from autograder.checks.registry import NEEDS_SERVER, Check, CheckFailed, checks_up_to
-from autograder.checks.stage5 import run_module_probe
 from autograder.runner import ServerProcess
 from autograder.sandbox import Sandbox, describe_exit
 from autograder.submission import NoEntryPoint, resolve
@@ -102,17 +101,13 @@ def grade(
         try:
             entry = resolve(Path(submission), run_dir)
         except NoEntryPoint as problem:
-            result.checks = [_not_run(check, str(problem)) for check in checks_up_to(stage)]
-            result.notes.append(str(problem))
-            return result
+            result = not_graded(submission, stage, str(problem), seed=seed)
+            return result  # (bound to `result`, so the finally below times it)
         sandbox = Sandbox(run_dir)
         entry_path = _copy_entry(entry, run_dir)
         docs = docroot_module.build(sandbox.root, seed)
         server = ServerProcess(entry_path, sandbox)
-        ctx = Context(
-            stage=stage, entry_path=entry_path, source=entry_path.read_bytes().decode("utf-8", "replace"),
-            docroot=docs, server=server, probe_runner=run_module_probe,
-        )
+        ctx = Context(stage=stage, entry_path=entry_path, docroot=docs, server=server)
         result.checks = _run_checks(ctx, checks_up_to(stage), started, result.notes)
         if stretch_factor() > 1.0 and not result.passed:  # it matters only for a failure
             result.notes.append(
@@ -233,15 +228,15 @@ def _run_one(ctx: Context, check: Check) -> CheckResult:
     return result
 
 
+def not_graded(submission, stage: int, reason: str, seed: int = 0, note: str | None = None) -> GradeResult:
+    """A result with every check of stages 1..stage not run, for a submission that cannot be graded."""
+    result = GradeResult(submission=str(submission), stage=stage, seed=seed, notes=[note or reason])
+    result.checks = [_not_run(check, reason) for check in checks_up_to(stage)]
+    return result
+
+
 def _not_run(check: Check, reason: str) -> CheckResult:
     return CheckResult(
         name=check.name, description=check.description, stage=check.stage, max_score=check.points,
         status="skipped", advisory=check.advisory, message=reason, hint=check.hint,
     )
-
-
-def grade_reference(stage: int, seed: int | None = None) -> GradeResult:
-    from autograder.stages import get_stage
-
-    return grade(get_stage(stage).solution, stage, seed)
-

@@ -44,9 +44,6 @@ class Response:
                 return value
         return None
 
-    def has_header(self, name: str) -> bool:
-        return self.header(name) is not None
-
     @property
     def content_length(self) -> int | None:
         value = self.header("Content-Length")
@@ -61,12 +58,6 @@ class Response:
         if value is None:
             return None
         return value.split(";")[0].strip().lower()
-
-    def problem(self, code: str) -> Problem | None:
-        for problem in self.problems:
-            if problem.code == code:
-                return problem
-        return None
 
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
@@ -104,11 +95,6 @@ def announced_length(data: bytes) -> int | None:
         return None
     return end[1] + int(match.group(1))
 
-
-def is_complete(data: bytes) -> bool:
-    """Whether `data` already holds a whole response as its headers announce."""
-    total = announced_length(data)
-    return total is not None and len(data) >= total
 
 
 def parse_response(data: bytes) -> Response:

@@ -11,8 +11,7 @@ import json
 from pathlib import Path
 
 from autograder.grading import CheckResult, GradeResult
-from autograder.http_response import escape_bytes
-from autograder.reproduce import reproduce_command
+from autograder.report_terminal import failure_details
 
 
 def results_json(result: GradeResult) -> dict:
@@ -35,24 +34,10 @@ def _test(check: CheckResult) -> dict:
 
 
 def _check_output(check: CheckResult) -> str:
-    lines = [check.description + (" (advisory: reported, not scored)" if check.advisory else "")]
+    heading = check.description + (" (advisory: reported, not scored)" if check.advisory else "")
     if check.passed:
-        return lines[0]
-    lines.append(f"What happened: {check.message}")
-    if check.server_note:
-        lines.append(f"Note: {check.server_note}")
-    if check.sent is not None:
-        lines += ["We sent:", escape_bytes(check.sent, 700)]
-    if check.received is not None:
-        lines += ["Your server sent:", escape_bytes(check.received, 700) if check.received else "(nothing)"]
-    if check.expected:
-        lines.append(f"Expected: {check.expected}")
-    if check.hint:
-        lines.append(f"Hint: {check.hint}")
-    command = check.reproduce or reproduce_command(check.sent)
-    if command:
-        lines.append(f"Try it: {command}")
-    return "\n".join(lines)
+        return heading
+    return "\n".join([heading, *failure_details(check)])
 
 
 def _overall_output(result: GradeResult) -> str:

@@ -117,8 +117,16 @@ def _score_line(result: GradeResult, style: Style) -> str:
 
 def _failure_block(check: CheckResult, style: Style) -> list[str]:
     title = f" {check.name} " + ("(advisory) " if check.advisory else "")
-    block = [style.bold(style.rule * 3 + title + style.rule * max(3, 60 - len(title)))]
-    block.append(f"What happened: {check.message}")
+    return [style.bold(style.rule * 3 + title + style.rule * max(3, 60 - len(title)))] + failure_details(check, style)
+
+
+def failure_details(check: CheckResult, style: Style | None = None) -> list[str]:
+    """What happened, the bytes both ways, what was expected, a hint, how to try it.
+
+    The terminal report and the Gradescope JSON both show exactly this.
+    """
+    style = style or Style(False, True)
+    block = [f"What happened: {check.message}"]
     if check.server_note:
         block.append(style.yellow(f"Note: {check.server_note}"))
     if check.sent is not None:

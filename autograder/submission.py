@@ -36,8 +36,6 @@ class Entry:
     def path(self) -> Path:
         return self.folder / self.relative
 
-    def read_text(self) -> str:
-        return self.path.read_bytes().decode("utf-8", errors="replace")
 
 
 def resolve(submission: Path, unpack_to: Path) -> Entry:

@@ -12,9 +12,9 @@ import os
 import selectors
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from autograder.http_response import HEAD_LIMIT, announced_length, is_complete
+from autograder.http_response import HEAD_LIMIT, announced_length
 from autograder.timing import stretched
 
 HOST = "127.0.0.1"
@@ -36,8 +36,6 @@ class Exchange:
     timed_out: bool = False  # the deadline passed before the response ended
     capped: bool = False  # more bytes came than we keep
     elapsed: float = 0.0  # seconds from the first byte sent to the end
-    pieces: list[bytes] = field(default_factory=list)  # how the request was split
-    pause: float = 0.0  # the pause between pieces
 
     @property
     def got_nothing(self) -> bool:
@@ -106,8 +104,6 @@ class Connection:
             return False
 
     def send_pieces(self, pieces: list[bytes], pause: float) -> bool:
-        self.exchange.pieces = list(pieces)
-        self.exchange.pause = pause
         for number, piece in enumerate(pieces):
             if number:
                 time.sleep(pause)
@@ -240,6 +236,7 @@ def read_many(connections: list[Connection], timeout: float, cap: int = DEFAULT_
     """
     selector = selectors.DefaultSelector()
     buffers: dict[Connection, bytearray] = {}
+    announced: dict[Connection, int] = {}  # the size each head announces, found once
     completed_at: dict[Connection, float] = {}
     for connection in connections:
         if connection.sock is not None:
@@ -272,10 +269,15 @@ def read_many(connections: list[Connection], timeout: float, cap: int = DEFAULT_
             if len(buffers[connection]) > cap:
                 connection.exchange.capped = True
                 _finish(selector, connection, buffers, started)
-            elif is_complete(bytes(buffers[connection])) and connection not in completed_at:
-                completed_at[connection] = time.monotonic()
+                continue
+            if connection not in announced:
+                size = announced_length(bytes(buffers[connection][:HEAD_LIMIT]))
+                if size is not None:
+                    announced[connection] = size
+            if connection in announced and len(buffers[connection]) >= announced[connection]:
+                completed_at.setdefault(connection, time.monotonic())
     for connection in list(buffers):
-        connection.exchange.timed_out = not is_complete(bytes(buffers[connection]))
+        connection.exchange.timed_out = connection not in completed_at
         _finish(selector, connection, buffers, started)
     selector.close()
 

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from autograder.wire import free_port
 
 HOST = "127.0.0.1"
 REPO = Path(__file__).resolve().parent.parent
@@ -212,11 +213,6 @@ def private_loopback() -> bool:
 
 # ------------------------------------------------------------ servers
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 class Server:

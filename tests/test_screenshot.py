@@ -17,17 +17,13 @@ from pathlib import Path
 import pytest
 
 from autograder import screenshot
+from autograder.wire import free_port
 
 PROJECT = Path(__file__).resolve().parent.parent
 STAGE1 = PROJECT / "solutions" / "stage1_file_server.py"
 NO_BROWSER = "Chromium is not installed (apt-get install chromium); screenshot tests need it"
 needs_browser = pytest.mark.skipif(screenshot.find_browser() is None, reason=NO_BROWSER)
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

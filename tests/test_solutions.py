@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from autograder.wire import free_port
 
 PROJECT = Path(__file__).resolve().parent.parent
 SOLUTIONS = {
@@ -35,11 +36,6 @@ HTML_TEXT = '<!DOCTYPE html><meta charset="utf-8"><p>Grüße, 世界 👋</p>\n'
 
 # ------------------------------------------------------------------ helpers
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 class Server:

@@ -16,12 +16,10 @@ USER_AGENT = "labgrade/1.0"
 class Context:
     stage: int
     entry_path: Path  # the submission's entry point as it runs (a copy)
-    source: str  # its text
     docroot: DocumentRoot
     server: ServerProcess
     start_result: StartResult | None = None
-    module_results: dict | None = None  # filled by the stage-5 module probe
-    probe_runner: object = None  # callable(ctx) -> dict, set by grading
+    module_results: dict | None = None  # filled by the stage-5 module probe, once
     _cache: dict = field(default_factory=dict)
 
     @property
@@ -57,5 +55,7 @@ class Context:
 
     def module_probe(self) -> dict:
         if self.module_results is None:
-            self.module_results = self.probe_runner(self)
+            from autograder.checks.stage5 import run_module_probe  # stage 5 only
+
+            self.module_results = run_module_probe(self)
         return self.module_results

@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograder.http_response import escape_bytes, is_complete, parse_response
+from autograder.http_response import announced_length, escape_bytes, parse_response
 
 GOOD = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"
 
@@ -85,12 +85,12 @@ def test_empty_input():
     assert codes(b"") == ["empty"]
 
 
-def test_is_complete_follows_content_length():
-    assert is_complete(GOOD)
-    assert not is_complete(GOOD[:-1])
-    assert not is_complete(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n")
-    assert not is_complete(b"HTTP/1.1 200 OK\r\n\r\nbody without length")
-    assert is_complete(b"HTTP/1.1 200 OK\ncontent-length: 1\n\nx")
+def test_announced_length_is_head_plus_content_length():
+    assert announced_length(GOOD) == len(GOOD)
+    assert announced_length(GOOD[:-1]) == len(GOOD)  # the head is in: the size is known
+    assert announced_length(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n") is None  # head not finished
+    assert announced_length(b"HTTP/1.1 200 OK\r\n\r\nbody without length") is None  # ends at the close
+    assert announced_length(b"HTTP/1.1 200 OK\ncontent-length: 1\n\nx") == 36
 
 
 def test_escape_bytes_shows_line_endings_and_binary():
