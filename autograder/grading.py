@@ -47,6 +47,7 @@ class CheckResult:
     duration: float = 0.0
     server_note: str = ""  # e.g. "your server stopped during this check"
     reproduce: str = ""  # how to try it by hand, when a single curl cannot show it
+    server_said: str = ""  # what the server printed while this (failed) check ran
 
     @property
     def passed(self) -> bool:
@@ -165,7 +166,10 @@ def _run_checks(ctx: Context, checks: list[Check], started: float, notes: list[s
             continue
         if check.needs == NEEDS_SERVER:
             _ensure_server(ctx, last_to_talk, notes)
+        mark = ctx.server.output_mark()
         results[check.name] = _run_one(ctx, check)
+        if not results[check.name].passed:
+            results[check.name].server_said = ctx.server.output_since(mark)
         if check.needs == NEEDS_SERVER:
             last_to_talk = results[check.name]
             if not results[check.name].passed and _has_stopped(ctx):

@@ -72,7 +72,7 @@ def render(result: GradeResult, style: Style | None = None) -> str:
     if failures and result.server_output.strip():
         lines += ["", style.bold("The end of your server's output (stdout and stderr)")]
         lines += ["  | " + line for line in result.server_output.rstrip().splitlines()[-25:]]
-    if failures:
+    if any(c.reproduce or reproduce_command(c.sent) for c in failures):
         lines += ["", style.dim(
             f"To try a request yourself: start your server in a folder with the files "
             f"(--keep-root DIR keeps this run's files) on port {STUDENT_PORT}, e.g. "
@@ -136,6 +136,9 @@ def failure_details(check: CheckResult, style: Style | None = None) -> list[str]
         block.append(f"Your server sent ({len(check.received)} bytes):" if check.received else "Your server sent nothing.")
         if check.received:
             block += _quoted(_shown_response(check.received))
+    if check.server_said.strip():
+        block.append("Meanwhile your server printed:")
+        block += _quoted("\n".join(check.server_said.rstrip().splitlines()[-12:]))
     if check.expected:
         block.append(f"Expected: {check.expected}")
     if check.hint:

@@ -117,6 +117,22 @@ class ServerProcess:
             printed=self._output_size() - self._printed_before,
         )
 
+    def output_mark(self) -> int:
+        """Where the output ends now; `output_since(mark)` returns what came after."""
+        return self._output_size()
+
+    def output_since(self, mark: int, limit: int = 1500) -> str:
+        """What the submission printed after `mark` (its last `limit` bytes)."""
+        end = self._output_size()
+        if end <= mark:
+            return ""
+        try:
+            with open(self.sandbox.output_path, "rb") as output:
+                output.seek(max(mark, end - limit))
+                return output.read(limit).decode("utf-8", "replace")
+        except OSError:
+            return ""
+
     def _output_size(self) -> int:
         try:
             return self.sandbox.output_path.stat().st_size

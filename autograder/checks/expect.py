@@ -58,7 +58,7 @@ def expect_status(exchange: Exchange, response: Response, *codes: int, hint: str
     else:
         got = f"{response.status} {response.reason}".strip()
     if response.status == 500:
-        got += " (your server hit an error: its output, at the end of this report, shows where)"
+        got += " (your server hit an error: what it printed meanwhile is shown below)"
     raise CheckFailed(
         f"expected status {wanted}, got {got}",
         exchange=exchange, expected=f"a status line like 'HTTP/1.1 {codes[0]} {REASONS.get(codes[0], '')}'",
