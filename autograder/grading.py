@@ -112,8 +112,8 @@ def grade(
         result.checks = _run_checks(ctx, checks_up_to(stage), started, result.notes)
         if stretch_factor() > 1.0 and not result.passed:  # it matters only for a failure
             result.notes.append(
-                f"the grading machine was busy (load {stretch_factor():.1f} per core), so every deadline "
-                "was stretched that much; on an idle machine the contract's deadlines apply exactly"
+                f"the grading machine was busy (tasks ran about {stretch_factor():.1f} times slower), so the "
+                "deadlines were stretched that much; on an idle machine the contract's deadlines apply exactly"
             )
         if screenshot is not None:
             result.notes.append(_take_screenshot(ctx, Path(screenshot)))
