@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 
 from autograder.http_response import HEAD_LIMIT, announced_length
-from autograder.timing import stretched
+from autograder.timing import bounded, stretched
 
 HOST = "127.0.0.1"
 DEFAULT_TIMEOUT = 3.0  # seconds to wait for a whole response
@@ -132,7 +132,7 @@ class Connection:
         if self.sock is None:
             return exchange
         started = time.monotonic()
-        deadline = started + (stretched(timeout) if stretch else timeout)
+        deadline = started + (stretched(timeout) if stretch else bounded(timeout))
         buffer = bytearray(exchange.received)
         waiting_for_close = False
         announced = None  # the size the head announces, found once
@@ -243,7 +243,7 @@ def read_many(connections: list[Connection], timeout: float, cap: int = DEFAULT_
             connection.sock.setblocking(False)
             selector.register(connection.sock, selectors.EVENT_READ, connection)
             buffers[connection] = bytearray()
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + bounded(timeout)
     started = time.monotonic()
     while buffers:
         now = time.monotonic()

@@ -194,6 +194,20 @@ def test_hostile_submission_fails_clearly_in_bounded_time_and_leaves_nothing(
     assert_nothing_left(sandbox_log)
 
 
+def test_a_server_that_answers_everything_slowly_is_graded_within_the_contract(sandbox_log):
+    began = time.monotonic()
+    result = grade(HOSTILE / "answers_slowly.py", 5, seed=1)
+    seconds = time.monotonic() - began
+
+    assert seconds < CONTRACT_SECONDS, seconds
+    by_name = {check.name: check for check in result.checks}
+    assert by_name["1.status-line-200"].passed, "its first answers are right, only slow"
+    assert not result.passed
+    stopped = [check.name for check in result.checks if "grading stopped" in check.message]
+    assert stopped, [(check.name, check.message) for check in result.checks]
+    assert_nothing_left(sandbox_log)
+
+
 def test_snooping_outside_the_root_finds_nothing_of_the_grader(sandbox_log, tmp_path):
     result, _ = graded("reads_outside.py", 2)
     report = hostile_report(result.server_output, "labgrade-hostile-reads")
