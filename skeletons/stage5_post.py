@@ -1,24 +1,21 @@
 """Stage 5 of the socket web-server lab: form bodies sent with POST.
 
-Run it from the folder to serve (the document root), giving a port:
-
-    python stage5_post.py 8080
-
-then open http://localhost:8080/form.html in a browser and send the form.
+Run it in the folder to serve:  python3 stage5_post.py 8080
+then open http://127.0.0.1:8080/form.html in a browser and send the POST form.
 
 New in this stage: POST requests. A browser sends a form's fields in the
-request body, after the blank line, encoded like a query string
+request body, after the empty line, encoded like a query string
 (name=Ada&course=networks). The server reads exactly Content-Length bytes of
 body, decodes the pairs and shows them on the /echo page after the pairs of
 the query string.
 
-The file now has three layers, each of which can be tested on its own:
+And the server gets its final shape: three functions, each of which can be
+used, and tested, on its own.
 
-    serve(interface, port)                      accept connections, a thread each
-    handle_connection(client_sock, client_address)
-                                                read one request, send one response
+    serve(interface, port)                          accept connections, a thread each
+    handle_connection(client_sock, client_address)  read one request, send one response
     delegate(request_type, path, received_headers, GET_data, POST_data=None)
-                                                choose the response; no sockets
+                                                    choose the response; no sockets
 
 Importing this file only defines things; the server starts when the file is
 run as a program.
@@ -26,25 +23,20 @@ run as a program.
 The parts you write are between "#Fill in start" and "#Fill in end".
 """
 
+import email.utils
 import html
-import mimetypes
 import os
 import socket
 import sys
 import threading
 import time
-import traceback
 import urllib.parse
 
-HEADER_END = b"\r\n\r\n"  # the blank line after the headers: CR LF, then CR LF again
-RECEIVE_SIZE = 4096  # how many bytes to ask for in one recv()
-MAX_HEADER_BYTES = 64 * 1024  # a larger request head is refused with 431
-MAX_BODY_BYTES = 1024 * 1024  # a larger request body is refused with 413
-REQUEST_DEADLINE_SECONDS = 10  # the whole request must arrive within this time
-SEND_TIMEOUT_SECONDS = 10  # give up on a client that stops reading our response
-DRAIN_SECONDS = 1  # after an error, how long to read what the client still sends
-SUPPORTED_METHODS = ("GET", "POST")
-FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+MAX_HEAD_BYTES = 64 * 1024  # a longer request head is refused with 431
+MAX_BODY_BYTES = 1024 * 1024  # a longer request body is refused with 413
+METHODS = ("GET", "HEAD", "POST")  # HEAD asks for the headers of a GET, without the body
+REQUEST_SECONDS = 10  # a request must arrive within this time, or it gets 408
+FORM_TYPE = "application/x-www-form-urlencoded"
 
 ERROR_PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -64,18 +56,14 @@ ECHO_PAGE = """<!DOCTYPE html>
 <h1>Echo</h1>
 <p>Path: <code>{path}</code></p>
 <p>Pairs: <code>{pairs}</code></p>
-<p><a href="/">Back to the start page</a></p>
+<p><a href="/form.html">Back to the form</a></p>
 </body>
 </html>
 """
 
 
 class HTTPError(Exception):
-    """A request that gets an error status instead of the page it asked for.
-
-    status is the status code and reason, e.g. "400 Bad Request";
-    explanation is one sentence for the error page.
-    """
+    """A request that gets an error page: status is e.g. "400 Bad Request"."""
 
     def __init__(self, status, explanation):
         super().__init__(f"{status}: {explanation}")
@@ -83,204 +71,135 @@ class HTTPError(Exception):
         self.explanation = explanation
 
 
-# ---------------------------------------------------------------- the server
+# Given: the MIME type of each kind of file. A browser decides from the
+# Content-Type header, never from the file's name, what the bytes are.
+CONTENT_TYPES = {
+    ".html": "text/html",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".txt": "text/plain",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".gif": "image/gif",
+    ".ico": "image/x-icon",
+}
+
+
+def content_type_for(path, body):
+    """The Content-Type of the file at path whose bytes are body, e.g. "image/png"."""
+    media_type = CONTENT_TYPES.get(os.path.splitext(path)[1].lower(), "application/octet-stream")
+    try:
+        body.decode("utf-8")  # is it UTF-8 text? (ASCII is UTF-8 too)
+    except UnicodeDecodeError:
+        return media_type
+    # Without a charset a browser guesses the encoding, and shows "é" as "Ã©".
+    return media_type + "; charset=utf-8" if media_type.startswith("text/") else media_type
+
+
+def http_date():
+    """The time now, written as HTTP wants it: "Sun, 06 Nov 1994 08:49:37 GMT"."""
+    return email.utils.formatdate(usegmt=True)
+
+
+def log(message):
+    """One line of the server's log, on standard error (flush: shown at once)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------- the three layers
 
 
 def serve(interface, port):
-    """Listen on (interface, port) and answer connections until stopped.
+    """Listen on (interface, port) and answer each connection in a thread of its own.
 
-    interface "" means every network interface of this machine.
+    interface "" means every network interface of this machine. Runs until stopped.
     """
-    server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    # Without SO_REUSEADDR, restarting the server right after stopping it
-    # fails with "Address already in use" while old connections time out.
-    server_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server_socket.bind((interface, port))
-    server_socket.listen()
-    log(f"Serving {os.getcwd()} on port {port} - press Ctrl-C to stop.")
-    with server_socket:
-        while True:
-            try:
-                client_sock, client_address = server_socket.accept()
-            except OSError as error:
-                # Rare, e.g. "Too many open files" under heavy load: the
-                # server waits a moment and goes on instead of dying.
-                log(f"accept() failed: {error}")
-                time.sleep(0.1)
-                continue
-            # A thread per connection: while one client is slow, the main
-            # thread is already back at accept() for the next one. daemon=True
-            # lets Ctrl-C stop the server without waiting for the threads.
-            worker = threading.Thread(
-                target=handle_connection,
-                args=(client_sock, client_address),
-                daemon=True,
-            )
-            worker.start()
+    #Fill in start
+    # Your stage-4 main(), moved here: create the socket (with SO_REUSEADDR), bind it
+    # to (interface, port) and listen; then accept connections in a loop, each in a
+    # daemon thread that runs handle_connection(client_sock, client_address).
+    raise SystemExit("TODO: serve() - move the accept loop of your stage-4 main() here")
+    #Fill in end
 
 
 def handle_connection(client_sock, client_address):
-    """Read one request from client_sock, send one response, close the socket.
+    """Read one request from client_sock, send one response, close the connection.
 
-    client_address is where the client connects from; it is used in the log.
-    Never raises and returns None: whatever goes wrong with one client, the
-    server goes on with the next.
+    client_address, (host, port), is where the client connects from: for the log.
+    Never raises and returns None: whatever fails - even delegate - the client
+    gets an error page (500 for a bug in the server) and the server goes on.
     """
-    who = describe_address(client_address)
-    with client_sock:  # closes the connection however this block ends
-        try:
-            status, headers, body = answer_request(client_sock, who)
-        except ConnectionError:
-            log(f"{who} left before sending a whole request")
-            return
-        except HTTPError as error:
-            log(f"{who} {error}")
-            status, headers, body = error_page(error.status, error.explanation)
-            send_response(client_sock, status, headers, body, who)
-            drain_before_closing(client_sock)
-        except Exception as error:
-            # A bug in the server. The client gets a short apology, never a
-            # traceback; the details go to the log, for you.
-            log_unexpected_error(who, error)
-            status, headers, body = error_page(
-                "500 Internal Server Error", "The server failed to answer this request."
-            )
-            send_response(client_sock, status, headers, body, who)
-            drain_before_closing(client_sock)
-        else:
-            send_response(client_sock, status, headers, body, who)
+    #Fill in start
+    # Your stage-4 handle_client() and answer(), moved here and split up: receive_head()
+    # and parse_head() read the request; for a POST, content_length_of(), read_body() and
+    # parse_form() give POST_data; delegate() chooses (status, headers, body), and
+    # send_response() sends it. Keep the try/except of handle_client(): an HTTPError
+    # becomes error_response(error.status, error.explanation), a TimeoutError 408, any
+    # other Exception 500 (log it); a ConnectionError means the client left: just close.
+    raise NotImplementedError("TODO: handle_connection() - move your stage-4 code here")
+    #Fill in end
 
 
-def answer_request(client_sock, who):
-    """Receive one request and choose its response: (status, headers, body)."""
-    deadline = time.monotonic() + REQUEST_DEADLINE_SECONDS
-    request_head, after_head = read_request_head(client_sock, deadline)
-    request_type, target, received_headers = parse_request_head(request_head)
-    # The target may end with a query string: "/notes.txt?v=2" is the path
-    # "/notes.txt" and the query string "v=2".
-    path, _, query_string = target.partition("?")
-    GET_data = urllib.parse.parse_qs(query_string)
-    POST_data = None
-    if request_type == "POST":
-        content_length = content_length_of(received_headers)
-        body = read_body(client_sock, after_head, content_length, deadline)
-        POST_data = parse_form(received_headers, body)
-    status, headers, body = delegate(request_type, path, received_headers, GET_data, POST_data)
-    log(f"{who} {request_type} {shorten(target)} -> {status}")
-    return status, headers, body
+def delegate(request_type, path, received_headers, GET_data, POST_data=None):
+    """Choose the response to one request. No sockets here: easy to test.
 
+    request_type      "GET", "HEAD" or "POST"
+    path              the target without its query string, still percent-encoded
+    received_headers  {header name as received: value}
+    GET_data          the query string's pairs as urllib.parse.parse_qs gives them
+    POST_data         the form body's pairs, the same way; None without a body
 
-def send_response(client_sock, status, headers, body, who):
-    """Send the whole response. A client that has gone away is only logged."""
-    try:
-        client_sock.settimeout(SEND_TIMEOUT_SECONDS)
-        client_sock.sendall(build_response(status, headers, body))
-    except Exception as error:  # the client left, or build_response failed
-        log(f"{who} could not be sent the response: {error!r}")
-
-
-def drain_before_closing(client_sock):
-    """After an error: read and drop what the client still sends, for a moment.
-
-    An error may be answered before the whole request has arrived (it was
-    too long, say). Closing a socket while received bytes wait unread makes
-    the operating system reset the connection, and a reset can destroy the
-    response before the client has read it. So we say that we are done
-    sending (shutdown), then discard input until the client closes too.
+    Returns (status, headers, body): status a str such as "200 OK", headers a
+    list of (name, value) pairs, body bytes. send_response adds Content-Length,
+    Date and Connection, and leaves the body out for HEAD.
     """
-    deadline = time.monotonic() + DRAIN_SECONDS
-    try:
-        client_sock.shutdown(socket.SHUT_WR)
-        while True:
-            receive_before(client_sock, deadline)
-    except (HTTPError, OSError):  # time is up, or the client has closed
-        pass
+    #Fill in start
+    # Your stage-4 choices, moved here: returned, not sent. "/echo" gives the echo page,
+    # page_response("200 OK", echo_page(path, GET_data, POST_data)); a POST to any other
+    # path gets error_response("405 Method Not Allowed", ...) plus an ("Allow", "GET, HEAD")
+    # header; otherwise the file, or error_response("404 Not Found", ...).
+    raise NotImplementedError("TODO: delegate() - move your choice of the response here")
+    #Fill in end
 
 
 # ------------------------------------------------------ reading the request
 
 
-def receive_before(client_sock, deadline):
-    """Receive the next piece of the request; at most RECEIVE_SIZE bytes.
+def receive_head(client_sock, deadline):
+    """Receive until the empty line that ends the request head.
 
-    Raises HTTPError 408 when the deadline (a time.monotonic() value) passes,
-    and ConnectionError when the client closes the connection: then recv()
-    returns b"" and no more bytes will ever come.
+    Returns (head, after_head): the head without the empty line, and the bytes
+    that came after it (the start of a body). Raises ConnectionError when the
+    client closes first, TimeoutError when the deadline (a time.monotonic()
+    value) passes, HTTPError 431 when the head is longer than MAX_HEAD_BYTES.
     """
-    time_left = deadline - time.monotonic()
-    if time_left <= 0:
-        raise HTTPError("408 Request Timeout", "The request took too long to arrive.")
-    # A client that sends nothing would otherwise block recv() forever.
-    client_sock.settimeout(time_left)
-    try:
-        piece = client_sock.recv(RECEIVE_SIZE)
-    except TimeoutError:  # socket.timeout is TimeoutError since Python 3.10
-        raise HTTPError("408 Request Timeout", "The request took too long to arrive.") from None
-    if not piece:
-        raise ConnectionError("the client closed the connection")
-    return piece
+    #Fill in start
+    # Your stage-4 receiving loop, moved here, with its deadline and its cap. Where
+    # recv() returns b"", raise ConnectionError(...): handle_connection closes then.
+    # Split what came at the first b"\r\n\r\n" into head and after_head.
+    raise NotImplementedError("TODO: receive_head() - move your receiving loop here")
+    #Fill in end
 
 
-def read_request_head(client_sock, deadline):
-    """Receive until the blank line that ends the request head.
+def parse_head(head):
+    """Split a request head into (method, target, received_headers).
 
-    Returns (head, after): the head without the blank line, and the bytes
-    that came after the blank line (the beginning of a body, if any).
+    received_headers maps each header name, as received, to its value. Raises
+    HTTPError 400 for a malformed request line, 501 for a method not in METHODS.
     """
-    received = b""
-    # TCP delivers a stream of bytes, not messages: one recv() may return
-    # half a request, or a request may come in several pieces. So: receive
-    # until the blank line has arrived - and no further, because the client
-    # keeps the connection open while it waits for our answer.
-    while HEADER_END not in received:
-        if len(received) > MAX_HEADER_BYTES:
-            raise HTTPError(
-                "431 Request Header Fields Too Large",
-                f"The request head is longer than {MAX_HEADER_BYTES} bytes.",
-            )
-        received += receive_before(client_sock, deadline)
-    head, _, after = received.partition(HEADER_END)
-    return head, after
-
-
-def parse_request_head(request_head):
-    """Split a request head into (request_type, target, received_headers).
-
-    The head is the request line, e.g. "GET /index.html HTTP/1.1", then one
-    header per line, e.g. "Host: localhost:8080"; lines end with CR LF.
-    received_headers maps each header name, as received, to its value.
-    """
-    # errors="replace": bytes that are not UTF-8 become "\ufffd" instead of
-    # raising, so junk cannot crash the decoding; the check below rejects it.
-    text = request_head.decode("utf-8", errors="replace")
-    request_line, *header_lines = text.split("\r\n")
-    words = request_line.split()
-    if len(words) != 3 or not words[1].startswith("/") or not words[2].startswith("HTTP/"):
-        raise HTTPError(
-            "400 Bad Request", "The request line should look like: GET /path HTTP/1.1"
-        )
-    request_type, target, _version = words
-    if request_type not in SUPPORTED_METHODS:
-        raise HTTPError("501 Not Implemented", f"This server does not handle {request_type}.")
-    return request_type, target, parse_header_lines(header_lines)
-
-
-def parse_header_lines(header_lines):
-    """{name: value} from header lines such as "Host: localhost:8080"."""
-    received_headers = {}
-    for line in header_lines:
-        name, colon, value = line.partition(":")
-        if colon:
-            received_headers[name.strip()] = value.strip()
-    return received_headers
+    request_line, *header_lines = head.decode("utf-8", errors="replace").split("\r\n")
+    #Fill in start
+    # Your stage-4 request-line checks (400, 501), moved here. New: each header line
+    # "Name: value" goes into received_headers (partition at the first ":", strip both
+    # sides; a line without ":" is skipped).
+    raise NotImplementedError("TODO: parse_head() - move your request-line code here")
+    #Fill in end
+    return method, target, received_headers
 
 
 def header_value(received_headers, wanted_name):
-    """The value of a header, or None; names match whatever their case.
-
-    HTTP header names are case-insensitive: "Content-Length" and
-    "content-length" are the same header.
-    """
+    """The value of a header, or None. Names match whatever their case:
+    "Content-Length" and "content-length" are the same header."""
     for name, value in received_headers.items():
         if name.lower() == wanted_name.lower():
             return value
@@ -298,16 +217,22 @@ def content_length_of(received_headers):
     #Fill in end
 
 
-def read_body(client_sock, already_received, content_length, deadline):
+def read_body(client_sock, received_headers, already_received, content_length, deadline):
     """The request body: exactly content_length bytes.
 
-    already_received holds what came after the blank line together with the
+    already_received holds what came after the empty line together with the
     head; the rest of the body may still be on its way, in pieces.
     """
+    expect = header_value(received_headers, "Expect") or ""
+    if expect.lower() == "100-continue" and len(already_received) < content_length:
+        # The client (curl, for one) waits for this interim answer before it
+        # sends a large body: "yes, send it".
+        client_sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
     body = already_received
     #Fill in start
-    # Like read_request_head: receive_before() until body holds content_length bytes.
-    # Do not wait for the client to close: it waits for your answer.
+    # Like receive_head: set the timeout and recv() until body holds content_length
+    # bytes; recv() returning b"" is a ConnectionError. Do not wait for the client to
+    # close: it keeps the connection open, waiting for your answer.
     #Fill in end
     return body[:content_length]
 
@@ -317,165 +242,94 @@ def parse_form(received_headers, body):
     content_type = header_value(received_headers, "Content-Type") or ""
     #Fill in start
     # The media type is content_type before any ";" (compare without case).
-    # If it is FORM_CONTENT_TYPE, decode body (UTF-8) and parse it with
+    # If it is FORM_TYPE, decode body (UTF-8, errors="replace") and parse it with
     # urllib.parse.parse_qs, exactly like a query string. Otherwise return {}.
     return {}
     #Fill in end
 
 
-# ----------------------------------------------------- choosing the response
+# ------------------------------------------------------ choosing the response
 
 
-def delegate(request_type, path, received_headers, GET_data, POST_data=None):
-    """Choose the response to one request. No sockets here: easy to test.
-
-    request_type      "GET" or "POST"
-    path              the target without its query string, still
-                      percent-encoded, e.g. "/with%20space.html"
-    received_headers  {header name as received: value}
-    GET_data          the query string's pairs as urllib.parse.parse_qs
-                      returns them: {key: [value, ...]}
-    POST_data         the form body's pairs, the same way; None without a body
-
-    Returns (status, headers, body): status a str such as "200 OK", headers
-    a list of (name, value) str pairs, body bytes. build_response adds
-    Content-Length and Connection.
-    """
-    if path == "/echo":
-        return echo_page(path, GET_data, POST_data)
-    if request_type != "GET":
-        status, headers, body = error_page(
-            "405 Method Not Allowed", f"{path} can only be fetched with GET."
-        )
-        return status, headers + [("Allow", "GET")], body
-    file_path = file_path_for(path)
-    if file_path is None or not os.path.isfile(file_path):
-        return error_page("404 Not Found", f"There is no file at {path}.")
-    return file_response(file_path)
-
-
-def file_path_for(path):
+def file_name_for(path):
     """The file in the document root (the current folder) that a URL path names.
 
-    Returns None when the path would lead outside the document root.
+    None when there is no such file, or when the path would lead out of the root.
     """
-    # Decode first, check after: "/%2e%2e/secret" is "/../secret" in
-    # disguise, and only the decoded path shows it.
+    root = os.path.realpath(os.getcwd())
+    # Decode first, check after: "/%2e%2e/secret" is "/../secret" in disguise.
     decoded_path = urllib.parse.unquote(path)
     if "\0" in decoded_path:  # no file name holds a NUL byte
         return None
-    root = os.path.realpath(os.getcwd())
-    # realpath resolves "..", "." and symbolic links: the real location.
-    file_path = os.path.realpath(os.path.join(root, decoded_path.lstrip("/")))
-    # Inside the root means: the root itself, or below "root/". A plain
-    # startswith(root) would let "/srv/www-secret" pass for root "/srv/www".
-    if file_path != root and not file_path.startswith(root + os.sep):
+    # realpath resolves "..", "." and symbolic links: where the path really leads.
+    file_name = os.path.realpath(os.path.join(root, decoded_path.lstrip("/")))
+    if os.path.commonpath([root, file_name]) != root:
         return None
-    if os.path.isdir(file_path):
-        file_path = os.path.join(file_path, "index.html")
-    return file_path
-
-
-def file_response(file_path):
-    """A 200 OK response carrying the bytes of the file at file_path."""
-    # "rb": the bytes exactly as stored. Text mode would decode them and
-    # break images (and change line endings on some systems).
-    with open(file_path, "rb") as file:
-        body = file.read()
-    return "200 OK", [("Content-Type", content_type_for(file_path))], body
-
-
-def content_type_for(file_path):
-    """The MIME type that tells the browser what the bytes are, e.g. "text/html"."""
-    guessed_type, _encoding = mimetypes.guess_type(file_path)
-    # Unknown extension: "some bytes" - the browser offers to save them.
-    return guessed_type or "application/octet-stream"
+    return file_name if os.path.isfile(file_name) else None
 
 
 def echo_page(path, GET_data, POST_data=None):
-    """The /echo page: the path, then key=K; value=V; for each query pair,
-    then for each form pair."""
+    """The /echo page: the path, then key=K; value=V; for each pair of the query
+    string, then for each pair of the form."""
     pairs = describe_pairs(GET_data)
     #Fill in start
     # Add the pairs of POST_data (when there are any) after those of the query.
     #Fill in end
-    page = ECHO_PAGE.format(path=html.escape(path), pairs=pairs)
-    return "200 OK", [("Content-Type", "text/html; charset=utf-8")], page.encode("utf-8")
+    return ECHO_PAGE.format(path=html.escape(path), pairs=pairs)
 
 
 def describe_pairs(data):
-    """ "key=K; value=V; " for each value of each key of a parse_qs dict."""
+    """ "key=K; value=V; " for each value of each key of a dict parse_qs made."""
     text = ""
     for key, values in data.items():
         for value in values:
-            # html.escape: a value such as "<script>" must show as text in
-            # the page, not become part of the page.
+            # html.escape: a value such as "<script>" shows as text, it does not become page.
             text += f"key={html.escape(key)}; value={html.escape(value)}; "
     return text
 
 
-def error_page(status, explanation):
-    """An error response with a small HTML page, e.g. for "404 Not Found"."""
+def error_response(status, explanation):
+    """(status, headers, body) of an error: a small HTML page saying what went wrong."""
     page = ERROR_PAGE.format(status=html.escape(status), explanation=html.escape(explanation))
+    return page_response(status, page)
+
+
+def page_response(status, page):
+    """(status, headers, body) of a page the server made (HTML text)."""
     return status, [("Content-Type", "text/html; charset=utf-8")], page.encode("utf-8")
 
 
 # ------------------------------------------------------ sending the response
 
 
-def build_response(status, headers, body):
-    """The bytes of a whole response: status line, headers, blank line, body."""
-    all_headers = headers + [
-        # Content-Length counts bytes, not characters: "é" is 2 bytes in UTF-8.
-        ("Content-Length", str(len(body))),
-        # One request per connection: we close it after this response.
-        ("Connection", "close"),
-    ]
-    lines = [f"HTTP/1.1 {status}"] + [f"{name}: {value}" for name, value in all_headers]
-    # Every line ends with CR LF, and an empty line ends the head.
-    head = "".join(line + "\r\n" for line in lines) + "\r\n"
-    # The head is ASCII text; the body may hold any bytes at all.
-    return head.encode("ascii") + body
-
-
-# ---------------------------------------------------------------- the log
-
-
-def log(message):
-    """One line on standard error: the server's log."""
-    print(message, file=sys.stderr, flush=True)
-
-
-def log_unexpected_error(who, error):
-    """Log an unexpected error in one line: what it was and where it happened."""
-    where = traceback.extract_tb(error.__traceback__)[-1]
-    log(f"{who} 500: {type(error).__name__}: {error} (line {where.lineno}, in {where.name})")
-
-
-def describe_address(client_address):
-    """ "host:port" for a (host, port) address; anything else as it is."""
-    if isinstance(client_address, tuple) and len(client_address) >= 2:
-        return f"{client_address[0]}:{client_address[1]}"
-    return str(client_address)
-
-
-def shorten(text, limit=80):
-    """text, cut to limit characters for the log."""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def main():
-    """Serve the current folder on the port given on the command line."""
-    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
-        sys.exit(f"usage: python {sys.argv[0]} PORT   (for example: {sys.argv[0]} 8080)")
-    port = int(sys.argv[1])
+def send_response(client_sock, status, headers, body, method):
+    """Send a whole response, then close the connection; a client that has gone is logged."""
     try:
-        serve("", port)
-    except KeyboardInterrupt:
-        log("Stopped.")
-    except OSError as error:  # e.g. the port is taken by another program
-        sys.exit(f"Cannot serve on port {port}: {error}")
+        head = response_head(status, headers, len(body))
+        if method == "HEAD":  # the headers a GET would get, and no body
+            body = b""
+        client_sock.settimeout(REQUEST_SECONDS)  # a client that stops reading is dropped
+        client_sock.sendall(head + body)
+    except Exception as error:  # the client left, or a header that is not ASCII
+        log(f"could not send the response: {error!r}")
+    client_sock.close()
+
+
+def response_head(status, headers, content_length):
+    """The head of a response, as bytes: status line, headers and the empty line."""
+    lines = [f"HTTP/1.1 {status}"] + [f"{name}: {value}" for name, value in headers]
+    lines += [
+        f"Content-Length: {content_length}",  # bytes, not characters: "é" is 2 bytes
+        f"Date: {http_date()}",
+        "Connection: close",  # one request per connection: we close after this response
+    ]
+    return ("".join(line + "\r\n" for line in lines) + "\r\n").encode("ascii")
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
+        sys.exit(f"usage: python3 {sys.argv[0]} PORT   (for example: {sys.argv[0]} 8080)")
+    try:
+        serve("", int(sys.argv[1]))
+    except KeyboardInterrupt:
+        log("Stopped.")

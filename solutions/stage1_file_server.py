@@ -1,388 +1,151 @@
 """Stage 1 of the socket web-server lab: a file server.
 
-Run it from the folder to serve (the document root), giving a port:
+Run it in the folder to serve (the document root):  python3 stage1_file_server.py 8080
+then open http://127.0.0.1:8080/HelloWorld.html in a browser.
 
-    python stage1_file_server.py 8080
-
-then open http://localhost:8080/HelloWorld.html in a browser.
-
-A browser and a web server talk HTTP over a TCP connection. The browser sends
-a request - a few lines of text ending with a blank line:
-
-    GET /HelloWorld.html HTTP/1.1
-    Host: localhost:8080
-
-and the server answers with a response - a status line, headers, a blank
-line, then the bytes of the file:
-
-    HTTP/1.1 200 OK
-    Content-Type: text/html
-    Content-Length: 123
-    Connection: close
-
-    <!DOCTYPE html>...
-
-This server answers one connection at a time, one request per connection.
+It answers one connection at a time, one request per connection. A request it
+cannot serve (a missing file, something that is not HTTP) stops it with a
+traceback: stage 2 teaches it to answer those. It checks no paths yet, so it
+listens on 127.0.0.1 only: no other machine can reach it.
 
 The parts you write are between "#Fill in start" and "#Fill in end".
 """
 
-import html
-import mimetypes
+import email.utils
 import os
 import socket
 import sys
-import time
-import traceback
 
-HEADER_END = b"\r\n\r\n"  # the blank line after the headers: CR LF, then CR LF again
-RECEIVE_SIZE = 4096  # how many bytes to ask for in one recv()
-MAX_HEADER_BYTES = 64 * 1024  # a larger request head is refused with 431
-REQUEST_DEADLINE_SECONDS = 10  # the whole request must arrive within this time
-SEND_TIMEOUT_SECONDS = 10  # give up on a client that stops reading our response
-DRAIN_SECONDS = 1  # after an error, how long to read what the client still sends
+INTERFACE = "127.0.0.1"  # this machine only: stage 1 does not keep paths inside the folder
 
-ERROR_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>{status}</title></head>
-<body>
-<h1>{status}</h1>
-<p>{explanation}</p>
-</body>
-</html>
-"""
+# Given: the MIME type of each kind of file. A browser decides from the
+# Content-Type header, never from the file's name, what the bytes are.
+CONTENT_TYPES = {
+    ".html": "text/html",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".txt": "text/plain",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".gif": "image/gif",
+    ".ico": "image/x-icon",
+}
 
 
-class HTTPError(Exception):
-    """A request that gets an error status instead of the page it asked for.
-
-    status is the status code and reason, e.g. "400 Bad Request";
-    explanation is one sentence for the error page.
-    """
-
-    def __init__(self, status, explanation):
-        super().__init__(f"{status}: {explanation}")
-        self.status = status
-        self.explanation = explanation
-
-
-# ---------------------------------------------------------------- the server
-
-
-def serve(interface, port):
-    """Listen on (interface, port) and answer connections until stopped.
-
-    interface "" means every network interface of this machine.
-    """
-    server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    # Without SO_REUSEADDR, restarting the server right after stopping it
-    # fails with "Address already in use" while old connections time out.
-    server_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    #Fill in start
-    #Hint: Bind server_socket to the address (interface, port), then make it listen()
-    #Hint: for connections.
-    #Placeholder: raise SystemExit("TODO: bind the socket and listen - the #Fill in block in serve()")
-    server_socket.bind((interface, port))
-    server_socket.listen()
-    #Fill in end
-    log(f"Serving {os.getcwd()} on port {port} - press Ctrl-C to stop.")
-    with server_socket:
-        while True:
-            try:
-                client_sock, client_address = server_socket.accept()
-            except OSError as error:
-                # Rare, e.g. "Too many open files" under heavy load: the
-                # server waits a moment and goes on instead of dying.
-                log(f"accept() failed: {error}")
-                time.sleep(0.1)
-                continue
-            handle_connection(client_sock, client_address)
-
-
-def handle_connection(client_sock, client_address):
-    """Read one request from client_sock, send one response, close the socket.
-
-    client_address is where the client connects from; it is used in the log.
-    Never raises and returns None: whatever goes wrong with one client, the
-    server goes on with the next.
-    """
-    who = describe_address(client_address)
-    with client_sock:  # closes the connection however this block ends
-        try:
-            status, headers, body = answer_request(client_sock, who)
-        except ConnectionError:
-            log(f"{who} left before sending a whole request")
-            return
-        except HTTPError as error:
-            log(f"{who} {error}")
-            status, headers, body = error_page(error.status, error.explanation)
-            send_response(client_sock, status, headers, body, who)
-            drain_before_closing(client_sock)
-        except Exception as error:
-            # A bug in the server. The client gets a short apology, never a
-            # traceback; the details go to the log, for you.
-            log_unexpected_error(who, error)
-            status, headers, body = error_page(
-                "500 Internal Server Error", "The server failed to answer this request."
-            )
-            send_response(client_sock, status, headers, body, who)
-            drain_before_closing(client_sock)
-        else:
-            send_response(client_sock, status, headers, body, who)
-
-
-def answer_request(client_sock, who):
-    """Receive one request and choose its response: (status, headers, body)."""
-    deadline = time.monotonic() + REQUEST_DEADLINE_SECONDS
-    # What follows the blank line would be a body; GET requests have none.
-    request_head, _after_head = read_request_head(client_sock, deadline)
-    request_type, target, received_headers = parse_request_head(request_head)
-    # The target may end with a query string: "/notes.txt?v=2" is the path
-    # "/notes.txt" and the query string "v=2".
-    #Fill in start
-    #Hint: Take the path: the part of target before the first "?" (str.partition helps).
-    #Placeholder: path, query_string = target, ""
-    path, _, query_string = target.partition("?")
-    #Fill in end
-    GET_data = {}  # the query string is ignored for now
-    status, headers, body = delegate(request_type, path, received_headers, GET_data)
-    log(f"{who} {request_type} {shorten(target)} -> {status}")
-    return status, headers, body
-
-
-def send_response(client_sock, status, headers, body, who):
-    """Send the whole response. A client that has gone away is only logged."""
+def content_type_for(path, body):
+    """The Content-Type of the file at path whose bytes are body, e.g. "image/png"."""
+    media_type = CONTENT_TYPES.get(os.path.splitext(path)[1].lower(), "application/octet-stream")
     try:
-        client_sock.settimeout(SEND_TIMEOUT_SECONDS)
-        client_sock.sendall(build_response(status, headers, body))
-    except Exception as error:  # the client left, or build_response failed
-        log(f"{who} could not be sent the response: {error!r}")
+        body.decode("utf-8")  # is it UTF-8 text? (ASCII is UTF-8 too)
+    except UnicodeDecodeError:
+        return media_type
+    # Without a charset a browser guesses the encoding, and shows "é" as "Ã©".
+    return media_type + "; charset=utf-8" if media_type.startswith("text/") else media_type
 
 
-def drain_before_closing(client_sock):
-    """After an error: read and drop what the client still sends, for a moment.
-
-    An error may be answered before the whole request has arrived (it was
-    too long, say). Closing a socket while received bytes wait unread makes
-    the operating system reset the connection, and a reset can destroy the
-    response before the client has read it. So we say that we are done
-    sending (shutdown), then discard input until the client closes too.
-    """
-    deadline = time.monotonic() + DRAIN_SECONDS
-    try:
-        client_sock.shutdown(socket.SHUT_WR)
-        while True:
-            receive_before(client_sock, deadline)
-    except (HTTPError, OSError):  # time is up, or the client has closed
-        pass
-
-
-# ------------------------------------------------------ reading the request
-
-
-def receive_before(client_sock, deadline):
-    """Receive the next piece of the request; at most RECEIVE_SIZE bytes.
-
-    Raises HTTPError 408 when the deadline (a time.monotonic() value) passes,
-    and ConnectionError when the client closes the connection: then recv()
-    returns b"" and no more bytes will ever come.
-    """
-    time_left = deadline - time.monotonic()
-    if time_left <= 0:
-        raise HTTPError("408 Request Timeout", "The request took too long to arrive.")
-    # A client that sends nothing would otherwise block recv() forever.
-    client_sock.settimeout(time_left)
-    try:
-        piece = client_sock.recv(RECEIVE_SIZE)
-    except TimeoutError:  # socket.timeout is TimeoutError since Python 3.10
-        raise HTTPError("408 Request Timeout", "The request took too long to arrive.") from None
-    if not piece:
-        raise ConnectionError("the client closed the connection")
-    return piece
-
-
-def read_request_head(client_sock, deadline):
-    """Receive until the blank line that ends the request head.
-
-    Returns (head, after): the head without the blank line, and the bytes
-    that came after the blank line (the beginning of a body, if any).
-    """
-    received = b""
-    # TCP delivers a stream of bytes, not messages: one recv() may return
-    # half a request, or a request may come in several pieces. So: receive
-    # until the blank line has arrived - and no further, because the client
-    # keeps the connection open while it waits for our answer.
-    #Fill in start
-    #Hint: Until HEADER_END is in received: add receive_before(client_sock, deadline)
-    #Hint: to received. Once received is longer than MAX_HEADER_BYTES, stop with
-    #Hint: raise HTTPError("431 Request Header Fields Too Large", ...).
-    #Placeholder: raise NotImplementedError("TODO: receive the request head in read_request_head()")
-    while HEADER_END not in received:
-        if len(received) > MAX_HEADER_BYTES:
-            raise HTTPError(
-                "431 Request Header Fields Too Large",
-                f"The request head is longer than {MAX_HEADER_BYTES} bytes.",
-            )
-        received += receive_before(client_sock, deadline)
-    #Fill in end
-    head, _, after = received.partition(HEADER_END)
-    return head, after
-
-
-def parse_request_head(request_head):
-    """Split a request head into (request_type, target, received_headers).
-
-    The head is the request line, e.g. "GET /index.html HTTP/1.1", then one
-    header per line, e.g. "Host: localhost:8080"; lines end with CR LF.
-    received_headers maps each header name, as received, to its value.
-    """
-    # errors="replace": bytes that are not UTF-8 become "\ufffd" instead of
-    # raising, so junk cannot crash the decoding.
-    text = request_head.decode("utf-8", errors="replace")
-    request_line, *header_lines = text.split("\r\n")
-    #Fill in start
-    #Hint: The request line holds three words separated by spaces: the method ("GET"),
-    #Hint: the target ("/HelloWorld.html") and the version ("HTTP/1.1").
-    #Placeholder: raise NotImplementedError("TODO: split the request line in parse_request_head()")
-    request_type, target, _version = request_line.split()
-    #Fill in end
-    return request_type, target, parse_header_lines(header_lines)
-
-
-def parse_header_lines(header_lines):
-    """{name: value} from header lines such as "Host: localhost:8080"."""
-    received_headers = {}
-    for line in header_lines:
-        name, colon, value = line.partition(":")
-        if colon:
-            received_headers[name.strip()] = value.strip()
-    return received_headers
-
-
-# ----------------------------------------------------- choosing the response
-
-
-def delegate(request_type, path, received_headers, GET_data):
-    """Choose the response to one request. No sockets here: easy to test.
-
-    request_type      "GET"
-    path              the target without its query string, still
-                      percent-encoded, e.g. "/with%20space.html"
-    received_headers  {header name as received: value}
-    GET_data          the query string's pairs; {} for now
-
-    Returns (status, headers, body): status a str such as "200 OK", headers
-    a list of (name, value) str pairs, body bytes. build_response adds
-    Content-Length and Connection.
-    """
-    file_path = file_path_for(path)
-    return file_response(file_path)
-
-
-def file_path_for(path):
-    """The file in the document root (the current folder) that a URL path names."""
-    root = os.path.realpath(os.getcwd())
-    # realpath resolves "..", "." and symbolic links: the real location.
-    file_path = os.path.realpath(os.path.join(root, path.lstrip("/")))
-    if os.path.isdir(file_path):
-        file_path = os.path.join(file_path, "index.html")
-    return file_path
-
-
-def file_response(file_path):
-    """A 200 OK response carrying the bytes of the file at file_path."""
-    #Fill in start
-    #Hint: Read the whole file into body, as bytes: open it in binary mode ("rb").
-    #Placeholder: raise NotImplementedError("TODO: read the file in file_response()")
-    # "rb": the bytes exactly as stored. Text mode would decode them and
-    # break images (and change line endings on some systems).
-    with open(file_path, "rb") as file:
-        body = file.read()
-    #Fill in end
-    return "200 OK", [("Content-Type", content_type_for(file_path))], body
-
-
-def content_type_for(file_path):
-    """The MIME type that tells the browser what the bytes are, e.g. "text/html"."""
-    #Fill in start
-    #Hint: mimetypes.guess_type(file_path) guesses from the extension (".html" gives
-    #Hint: "text/html"); when it has no idea, answer "application/octet-stream".
-    #Placeholder: return "application/octet-stream"
-    guessed_type, _encoding = mimetypes.guess_type(file_path)
-    # Unknown extension: "some bytes" - the browser offers to save them.
-    return guessed_type or "application/octet-stream"
-    #Fill in end
-
-
-def error_page(status, explanation):
-    """An error response with a small HTML page, e.g. for "404 Not Found"."""
-    page = ERROR_PAGE.format(status=html.escape(status), explanation=html.escape(explanation))
-    return status, [("Content-Type", "text/html; charset=utf-8")], page.encode("utf-8")
-
-
-# ------------------------------------------------------ sending the response
-
-
-def build_response(status, headers, body):
-    """The bytes of a whole response: status line, headers, blank line, body."""
-    #Fill in start
-    #Hint: The status line "HTTP/1.1 " + status, then one "Name: value" line for each
-    #Hint: header, plus Content-Length (len(body)) and "Connection: close"; each line
-    #Hint: ends with "\r\n", and one more "\r\n" makes the blank line. Encode this
-    #Hint: head to bytes and append body.
-    #Placeholder: raise NotImplementedError("TODO: build the response bytes in build_response()")
-    all_headers = headers + [
-        # Content-Length counts bytes, not characters: "é" is 2 bytes in UTF-8.
-        ("Content-Length", str(len(body))),
-        # One request per connection: we close it after this response.
-        ("Connection", "close"),
-    ]
-    lines = [f"HTTP/1.1 {status}"] + [f"{name}: {value}" for name, value in all_headers]
-    # Every line ends with CR LF, and an empty line ends the head.
-    head = "".join(line + "\r\n" for line in lines) + "\r\n"
-    # The head is ASCII text; the body may hold any bytes at all.
-    return head.encode("ascii") + body
-    #Fill in end
-
-
-# ---------------------------------------------------------------- the log
+def http_date():
+    """The time now, written as HTTP wants it: "Sun, 06 Nov 1994 08:49:37 GMT"."""
+    return email.utils.formatdate(usegmt=True)
 
 
 def log(message):
-    """One line on standard error: the server's log."""
+    """One line of the server's log, on standard error (flush: shown at once)."""
     print(message, file=sys.stderr, flush=True)
 
 
-def log_unexpected_error(who, error):
-    """Log an unexpected error in one line: what it was and where it happened."""
-    where = traceback.extract_tb(error.__traceback__)[-1]
-    log(f"{who} 500: {type(error).__name__}: {error} (line {where.lineno}, in {where.name})")
+def main(port):
+    """Serve the files of the current folder on port, one connection at a time."""
+    #Fill in start
+    #Hint: Create a TCP socket, server_socket: socket.socket(socket.AF_INET, socket.SOCK_STREAM).
+    #Placeholder: raise SystemExit("TODO: create server_socket - the first #Fill in block in main()")
+    server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    #Fill in end
+    # Without SO_REUSEADDR, restarting the server right after stopping it
+    # fails with "Address already in use" for a minute.
+    server_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    #Fill in start
+    #Hint: Bind server_socket to the address (INTERFACE, port), then listen() for connections.
+    #Placeholder: raise SystemExit("TODO: bind and listen - the second #Fill in block in main()")
+    server_socket.bind((INTERFACE, port))
+    server_socket.listen()
+    #Fill in end
+    log(f"Serving {os.getcwd()} at http://127.0.0.1:{port}/ to this machine only "
+        "(stage 1 checks no paths) - Ctrl-C stops it.")
+    while True:
+        #Fill in start
+        #Hint: Wait for the next client: server_socket.accept() returns a new socket for
+        #Hint: this connection, connection_socket, and the client's address.
+        #Placeholder: raise SystemExit("TODO: accept a connection - the third #Fill in block in main()")
+        connection_socket, client_address = server_socket.accept()
+        #Fill in end
+        answer(connection_socket)
 
 
-def describe_address(client_address):
-    """ "host:port" for a (host, port) address; anything else as it is."""
-    if isinstance(client_address, tuple) and len(client_address) >= 2:
-        return f"{client_address[0]}:{client_address[1]}"
-    return str(client_address)
+def answer(connection_socket):
+    """Read one request from connection_socket, send the file it asks for, close."""
+    #Fill in start
+    #Hint: Receive into request until it holds the empty line b"\r\n\r\n" that ends the head:
+    #Hint: one recv(4096) returns what has arrived so far, maybe half a request. When recv()
+    #Hint: returns b"", the client has closed the connection: close it too, and return.
+    #Placeholder: raise SystemExit("TODO: receive the request - the first #Fill in block in answer()")
+    request = b""
+    while b"\r\n\r\n" not in request:
+        piece = connection_socket.recv(4096)
+        if not piece:  # b"": the client closed the connection before a whole request
+            connection_socket.close()
+            return
+        request += piece
+    #Fill in end
+    #Fill in start
+    #Hint: The request line is the first line, e.g. "GET /notes.txt?v=2 HTTP/1.1". Decode it
+    #Hint: and split it into method, target and version; path is the target up to any "?".
+    #Placeholder: raise SystemExit("TODO: split the request line - the second #Fill in block in answer()")
+    request_line = request.split(b"\r\n")[0].decode("utf-8")
+    method, target, version = request_line.split()
+    path = target.partition("?")[0]  # "/notes.txt?v=2" asks for the file /notes.txt
+    #Fill in end
+    #Fill in start
+    #Hint: The file's name is path without its first "/". Read the whole file into body,
+    #Hint: as bytes: open it in binary mode, "rb".
+    #Placeholder: raise SystemExit("TODO: read the file - the third #Fill in block in answer()")
+    file_name = path[1:]  # "/guide/a.html" is the file guide/a.html in this folder
+    # "rb": the bytes exactly as stored. Text mode would decode them and break a PNG.
+    with open(file_name, "rb") as file:
+        body = file.read()
+    #Fill in end
+    head = response_head("200 OK", content_type_for(path, body), len(body))
+    #Fill in start
+    #Hint: Send head and body with sendall(): send() may send only a part of them. Then
+    #Hint: close the connection: that tells the client the response is complete.
+    #Placeholder: raise SystemExit("TODO: send the response and close - the last #Fill in block in answer()")
+    connection_socket.sendall(head + body)
+    connection_socket.close()
+    #Fill in end
+    log(f"{method} {target} -> 200 OK")
 
 
-def shorten(text, limit=80):
-    """text, cut to limit characters for the log."""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def main():
-    """Serve the current folder on the port given on the command line."""
-    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
-        sys.exit(f"usage: python {sys.argv[0]} PORT   (for example: {sys.argv[0]} 8080)")
-    port = int(sys.argv[1])
-    try:
-        serve("", port)
-    except KeyboardInterrupt:
-        log("Stopped.")
-    except OSError as error:  # e.g. the port is taken by another program
-        sys.exit(f"Cannot serve on port {port}: {error}")
+def response_head(status, content_type, content_length):
+    """The head of a response, as bytes: status line, headers and the empty line."""
+    #Fill in start
+    #Hint: The status line "HTTP/1.1 " + status, then the headers Content-Type, Content-Length,
+    #Hint: Date (http_date()) and "Connection: close", one "Name: value" per line. Every line
+    #Hint: ends with "\r\n", and one more "\r\n" makes the empty line. Return it as bytes.
+    #Placeholder: raise SystemExit("TODO: the status line and headers - the #Fill in block in response_head()")
+    lines = [
+        f"HTTP/1.1 {status}",
+        f"Content-Type: {content_type}",
+        f"Content-Length: {content_length}",  # bytes, not characters: "é" is 2 bytes
+        f"Date: {http_date()}",
+        "Connection: close",  # one request per connection: we close after this response
+    ]
+    return ("".join(line + "\r\n" for line in lines) + "\r\n").encode("ascii")
+    #Fill in end
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
+        sys.exit(f"usage: python3 {sys.argv[0]} PORT   (for example: {sys.argv[0]} 8080)")
+    try:
+        main(int(sys.argv[1]))
+    except KeyboardInterrupt:
+        log("Stopped.")

@@ -138,7 +138,8 @@ def echo_no_query(ctx):
 
 
 @check(
-    "3.other-paths-404", points=1, depends=("1.responds", "2.missing-file-404"),
+    # Needs the echo page: without it every other path is a 404 by stage 2's rules alone.
+    "3.other-paths-404", points=1, depends=("1.responds", "2.missing-file-404", "3.echo-page"),
     description="other paths that name no file still give 404, with or without a query",
     hint="Only the path /echo is special; compare the path (without the query) to '/echo' exactly.",
 )

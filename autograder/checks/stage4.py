@@ -121,7 +121,9 @@ def reverse_order(ctx):
 
 
 @check(
-    "4.concurrent-32", points=3,
+    # Needs concurrency first: a server that answers one client at a time gets the 32 right
+    # trivially (the untouched skeleton would earn these points).
+    "4.concurrent-32", points=3, depends=("1.responds", "4.stalled-client"),
     description="32 clients at once, their requests interleaved, each get their own file whole",
     hint="Keep everything about one request in local variables of the thread's function. A global "
     "buffer, path or file shared by all threads mixes up the requests of clients that arrive together.",
@@ -152,7 +154,8 @@ def concurrent_32(ctx):
 
 
 @check(
-    "4.survives-churn", points=2,
+    # Threads first: a one-at-a-time server survives churn by stage 2's rules alone.
+    "4.survives-churn", points=2, depends=("1.responds", "4.stalled-client"),
     description="clients that connect and leave at once, or send junk, do not stop the server",
     hint="Each thread must catch its own errors (try/except around the handler, close the socket in "
     "finally); an exception in a thread must never reach the accept loop.",
