@@ -17,6 +17,7 @@ import html
 import os
 import socket
 import sys
+import time
 import urllib.parse
 
 INTERFACE = ""  # every interface: no path leads out of the folder any more
@@ -227,6 +228,26 @@ def send_page(connection_socket, status, page, method=None):
     try:
         connection_socket.sendall(head + body)
     except OSError:  # the client has gone already: nothing to do
+        pass
+    close_gently(connection_socket)
+
+
+def close_gently(connection_socket):
+    """Close the connection, after reading (for a second at most) what the client still sends.
+
+    An error may be answered before the whole request has arrived (a head that
+    is too long, say). Closing a socket while received bytes wait unread makes
+    the system reset the connection, and a reset can destroy the answer before
+    the client has read it. So: say we are done sending, drop what still comes.
+    """
+    deadline = time.monotonic() + 1
+    try:
+        connection_socket.shutdown(socket.SHUT_WR)
+        while time.monotonic() < deadline:
+            connection_socket.settimeout(max(0.01, deadline - time.monotonic()))
+            if not connection_socket.recv(65536):  # b"": the client has closed too
+                break
+    except OSError:  # time is up, or the client is gone
         pass
     connection_socket.close()
 

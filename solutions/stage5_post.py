@@ -406,6 +406,26 @@ def send_response(client_sock, status, headers, body, method):
         client_sock.sendall(head + body)
     except Exception as error:  # the client left, or a header that is not ASCII
         log(f"could not send the response: {error!r}")
+    close_gently(client_sock)
+
+
+def close_gently(client_sock):
+    """Close the connection, after reading (for a second at most) what the client still sends.
+
+    An error may be answered before the whole request has arrived (a body that
+    is too large, say). Closing a socket while received bytes wait unread makes
+    the system reset the connection, and a reset can destroy the answer before
+    the client has read it. So: say we are done sending, drop what still comes.
+    """
+    deadline = time.monotonic() + 1
+    try:
+        client_sock.shutdown(socket.SHUT_WR)
+        while time.monotonic() < deadline:
+            client_sock.settimeout(max(0.01, deadline - time.monotonic()))
+            if not client_sock.recv(65536):  # b"": the client has closed too
+                break
+    except OSError:  # time is up, or the client is gone
+        pass
     client_sock.close()
 
 

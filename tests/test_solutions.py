@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -19,7 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
-from autograder.wire import free_port
+
+from reference_servers import HOST, Server
 
 PROJECT = Path(__file__).resolve().parent.parent
 SOLUTIONS = {
@@ -29,48 +29,11 @@ SOLUTIONS = {
     4: PROJECT / "solutions" / "stage4_threaded.py",
     5: PROJECT / "solutions" / "stage5_post.py",
 }
-HOST = "127.0.0.1"
 ALL_BYTES = bytes(range(256)) * 4
 HTML_TEXT = '<!DOCTYPE html><meta charset="utf-8"><p>Grüße, 世界 👋</p>\n'
 
 
 # ------------------------------------------------------------------ helpers
-
-
-
-class Server:
-    """A solution running as `python FILE PORT` in root; always stopped."""
-
-    def __init__(self, script: Path, root: Path):
-        self.port = free_port()
-        self.root = root
-        self.process = subprocess.Popen(
-            [sys.executable, str(script), str(self.port)],
-            cwd=root,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,  # its own process group: killed as a whole
-        )
-
-    def wait_listening(self, seconds: float = 5.0) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"server exited: {self.stop()}")
-            try:
-                socket.create_connection((HOST, self.port), timeout=0.5).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("server did not listen within 5 s")
-
-    def stop(self) -> str:
-        """Kill the process group; the server's log (stderr)."""
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        _, stderr = self.process.communicate(timeout=10)
-        return stderr.decode("utf-8", "replace")
 
 
 def make_root(folder: Path) -> Path:
@@ -238,6 +201,7 @@ def test_junk_and_early_leavers_do_not_stop_the_server(running):
     assert split_response(get(server.port, "/notes.txt"))[0].endswith("200 OK")
 
 
+@from_stage(2)
 def test_oversized_head_is_refused(running):
     _, server = running
     huge = b"X-Filler: " + b"a" * (70 * 1024) + b"\r\n"
