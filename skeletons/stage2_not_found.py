@@ -137,7 +137,7 @@ def answer(connection_socket):
     #Fill in start
     # Take the file's name from file_name_for(path) (below). When it is None - no such
     # file, or outside the root - raise HTTPError("404 Not Found", ..., method).
-    file_name = path[1:]
+    file_name = path[1:]  # "/guide/a.html" is the file guide/a.html in this folder
     #Fill in end
     # "rb": the bytes exactly as stored. Text mode would decode them and break a PNG.
     with open(file_name, "rb") as file:

@@ -149,7 +149,7 @@ def answer(connection_socket):
     #Fill in start
     #Hint: Take the file's name from file_name_for(path) (below). When it is None - no such
     #Hint: file, or outside the root - raise HTTPError("404 Not Found", ..., method).
-    #Placeholder: file_name = path[1:]
+    #Placeholder: file_name = path[1:]  # "/guide/a.html" is the file guide/a.html in this folder
     file_name = file_name_for(path)
     if file_name is None:
         raise HTTPError("404 Not Found", f"There is no file at {path}.", method)

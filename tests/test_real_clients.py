@@ -30,6 +30,7 @@ import re
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -455,3 +456,60 @@ def test_only_stage_1_keeps_to_this_machine(server):
         assert "127.0.0.1" in server.log() and "this machine only" in server.log()
     else:
         assert connects("127.0.0.2", server.port)
+
+
+# --------------------------------------------- the clients notice a bad server
+
+
+@pytest.fixture
+def sloppy_server():
+    """A server on 127.0.0.1 that answers every request with the same sloppy bytes:
+    a body for HEAD too, no Date, text/plain without a charset. Stopped after the test."""
+    listener = socket.socket()
+    listener.bind((HOST, 0))
+    listener.listen()
+    body = UTF8_TEXT.encode()
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body
+
+    def serve():
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:  # closed: the test is over
+                return
+            with client:
+                received = b""
+                while b"\r\n\r\n" not in received and (piece := client.recv(4096)):
+                    received += piece
+                client.sendall(answer)
+                client.shutdown(socket.SHUT_WR)
+                while client.recv(4096):
+                    pass
+
+    worker = threading.Thread(target=serve, daemon=True)
+    worker.start()
+    fake = type("Fake", (), {"port": listener.getsockname()[1]})()
+    try:
+        yield fake
+    finally:
+        listener.close()
+        worker.join(timeout=5)
+
+
+def test_h11_notices_a_body_after_head_and_a_missing_date(sloppy_server):
+    with pytest.raises(h11.RemoteProtocolError):
+        h11_exchange(sloppy_server.port, "HEAD", "/x.txt")
+    with pytest.raises(AssertionError, match="no Date"):
+        expect_well_formed(h11_exchange(sloppy_server.port, "GET", "/x.txt"))
+
+
+@needs_curl
+def test_curl_warning_is_noticed(sloppy_server):
+    with pytest.raises(AssertionError, match="Excess found"):
+        curl("-I", url(sloppy_server, "/x.txt"))
+
+
+@needs_browser
+def test_browser_mojibake_is_noticed(sloppy_server):
+    page = rendered(sloppy_server, "/x.txt")
+    assert any(sign in page for sign in MOJIBAKE), "a text/plain page without charset shows as mojibake"

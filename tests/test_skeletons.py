@@ -3,8 +3,9 @@
 - the generator's marker syntax, and its errors;
 - the committed skeletons are exactly what the generator makes;
 - every skeleton compiles and starts without a traceback;
-- with the grader: every skeleton fails its own stage, and every `#Fill in`
-  block is load-bearing (blanking it alone fails a check of its stage).
+- with the grader: every untouched skeleton earns none of its own stage's
+  points (no free points), and every `#Fill in` block is load-bearing
+  (blanking it alone fails a check of its stage).
   Those tests carry the `load_bearing` mark: `pytest -m load_bearing`.
 """
 
@@ -233,15 +234,31 @@ def failed_checks_of_stage(result, stage: int) -> list:
     ]
 
 
+# The one free point left on this branch, and why: 1.built-on-socket reads the source only,
+# so a file that never serves earns it. Issue 10 makes the check require a served request;
+# once that is merged the stage-1 case passes and this exception is never used.
+KNOWN_FREE = {1: {"1.built-on-socket"}}
+
+
 @pytest.mark.load_bearing
 @pytest.mark.parametrize("stage", range(1, 6), ids=lambda s: f"stage{s}")
-def test_skeleton_fails_its_own_stage_with_readable_messages(stage):
+def test_untouched_skeleton_earns_no_point_of_its_own_stage(stage):
+    """No free points (contract section 1): graded untouched, a skeleton earns 0 of its stage's points.
+
+    Each failure reads as a message; a check an untouched skeleton passes belongs to an
+    earlier stage, or must ask for something the skeleton leaves out.
+    """
     grading = pytest.importorskip("autograder.grading")
     result = grading.grade(skeleton(stage), stage)
-    failed = failed_checks_of_stage(result, stage)
-    assert failed, f"the stage-{stage} skeleton passes every stage-{stage} check"
-    for check in failed:
-        assert check.message.strip(), f"{check.name} failed without a message"
+    own = [check for check in result.checks if check.stage == stage and not check.advisory]
+    assert own, f"stage {stage} has no scored checks"
+    for check in own:
+        if check.status != "passed":
+            assert check.message.strip(), f"{check.name} failed without a message"
+    earned = {check.name: check.score for check in own if check.score > 0 or check.status == "passed"}
+    if earned and set(earned) <= KNOWN_FREE.get(stage, set()):
+        pytest.xfail(f"only {sorted(earned)} is free: issue 10 fixes it (see KNOWN_FREE)")
+    assert earned == {}, f"the untouched stage-{stage} skeleton earns {earned}"
     assert result.score < result.max_score
 
 
