@@ -24,6 +24,7 @@ import atexit
 import difflib
 import html.parser
 import os
+import re
 import shutil
 import signal
 import socket
@@ -52,6 +53,7 @@ STARTUP_SECONDS = 10.0  # generous: the machine may be busy
 STOP_SECONDS = 2.0  # after SIGTERM, how long before SIGKILL
 
 _stoppers: list[weakref.finalize] = []  # one per server, for stop_all()
+MARKER_LINE = re.compile(r"\s*#(Fill in (start|end)|Hint:|Placeholder:)")  # a solution's #Fill in markers
 
 
 # ------------------------------------------------------------------ servers
@@ -264,10 +266,12 @@ def hexdump(data: bytes, limit: int = 256, width: int = 16) -> None:
 # ------------------------------------------------------ the solutions' code
 
 
-def excerpt(stage: int, first_line: str) -> None:
-    """Print a block of a reference solution: from first_line to its "#Fill in end".
+def excerpt(stage: int, first_line: str, last_line: str | None = None) -> None:
+    """Print a piece of a reference solution: from first_line to its "#Fill in end",
+    or to the first line that starts with last_line.
 
-    The #Fill in markers and #Hint lines (the skeleton's business) are left out.
+    The #Fill in markers and the #Hint and #Placeholder lines (the skeleton's
+    business) are left out.
     """
     lines = solution(stage).read_text(encoding="utf-8").splitlines()
     starts = [number for number, line in enumerate(lines) if line.strip() == first_line.strip()]
@@ -275,10 +279,14 @@ def excerpt(stage: int, first_line: str) -> None:
         raise ValueError(f"{first_line.strip()!r} is on {len(starts)} lines of {solution(stage).name}, not on one")
     block = []
     for line in lines[starts[0]:]:
-        if line.strip() == "#Fill in end":
+        if last_line is None and line.strip() == "#Fill in end":
             break
-        if not line.strip().startswith(("#Fill in", "#Hint", "#Placeholder")):
+        if not MARKER_LINE.match(line):
             block.append(line)
+        if last_line is not None and line.strip().startswith(last_line.strip()):
+            break
+    else:
+        raise ValueError(f"no end of the excerpt after {first_line.strip()!r} in {solution(stage).name}")
     print(textwrap.dedent("\n".join(block)).rstrip())
 
 
@@ -314,7 +322,8 @@ def broken_copy(stage: int, old: str, new: str, name: str) -> Path:
     target = scratch_folder() / name
     target.write_text("".join(changed), encoding="utf-8")
     diff = difflib.unified_diff(lines, changed, original.name, target.name, n=1)
-    print("".join(diff), end="")
+    # The markers are the skeleton's business: not shown, even as context.
+    print("".join(line for line in diff if not MARKER_LINE.match(line[1:])), end="")
     return target
 
 

@@ -253,6 +253,9 @@ def test_notebook_runs_shows_its_point_and_leaves_no_process(source, marker):
 
     shown = text_output(notebook)
     assert "servers still running: 0" in shown  # the last cell stopped them itself
+    sources = "\n".join(cell.source for cell in notebook.cells)
+    for marker in ("#Hint:", "#Placeholder:", "#Fill in start", "#Fill in end"):
+        assert marker not in shown and marker not in sources, f"{source.stem} shows {marker!r}"
     assert "\\r\\n" in shown  # bytes are shown with their line endings visible
     number = source.stem[:2]
     if number in BROKEN_CHECK:
@@ -329,6 +332,8 @@ def test_broken_copy_changes_exactly_one_line_or_refuses(labhelpers, capsys):
     changed = copy.read_text().splitlines()
     assert len(original) == len(changed)
     assert [(a.strip(), b.strip()) for a, b in zip(original, changed) if a != b] == [("worker.start()", "worker.run()")]
-    assert "+            worker.run()" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert "+        worker.run()" in shown
+    assert "#Fill in end" in copy.read_text() and "#Fill in" not in shown  # the markers stay out of the diff
     with pytest.raises(ValueError, match="not on exactly one"):
         labhelpers.broken_copy(4, "no such line", "x", name="nothing.py")

@@ -88,8 +88,9 @@ lab.show(response)
 #   reason phrase for people (`OK`);
 # * **headers**: `Content-Type` says what the bytes are - the browser never
 #   sees the file name's extension, only this header; `Content-Length` says
-#   how many bytes the body has; `Connection: close` warns that the server
-#   closes the connection after this response;
+#   how many bytes the body has; `Date` says when the answer was made;
+#   `Connection: close` warns that the server closes the connection after
+#   this response;
 # * the **empty line**;
 # * the **body**: the file, byte for byte.
 #

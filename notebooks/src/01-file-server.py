@@ -7,6 +7,10 @@
 # The first server reads a request, finds the file it names in the document
 # root (the folder it runs in) and sends it back: status line, headers, empty
 # line, the file's bytes. One connection at a time, one request per connection.
+# It is the classic first socket program: students write every socket call,
+# the receiving loop, the response and the closing; the skeleton gives only a
+# table of file types and the date in HTTP's format. It checks no paths yet,
+# so it listens on 127.0.0.1 only, and says so when it starts.
 #
 # Three mistakes make most stage-1 servers fail, and each of them works fine in
 # a quick test with a browser on your own machine:
@@ -27,6 +31,7 @@ from autograder.report_terminal import render
 
 server = lab.Server(1)
 print(server)
+print(server.log())
 
 # %% [markdown]
 # ## A file, byte for byte
@@ -80,7 +85,7 @@ server_side.close()
 # arrived. This is the loop of the reference solution:
 
 # %%
-lab.excerpt(1, "while HEADER_END not in received:")
+lab.excerpt(1, 'while b"\\r\\n\\r\\n" not in request:')
 
 # %% [markdown]
 # The loop stops at the empty line and not when the client closes the
@@ -151,8 +156,8 @@ print(render(result))
 # %%
 one_recv = lab.broken_copy(
     1,
-    "while HEADER_END not in received:",
-    "if HEADER_END not in received:",
+    'while b"\\r\\n\\r\\n" not in request:',
+    'if b"\\r\\n\\r\\n" not in request:',
     name="stage1_one_recv.py",
 )
 
@@ -177,8 +182,8 @@ png_as_text = lab.broken_copy(
 )
 length_in_characters = lab.broken_copy(
     1,
-    '("Content-Length", str(len(body))),',
-    '("Content-Length", str(len(body.decode("utf-8", errors="replace")))),',
+    'head = response_head("200 OK", content_type_for(path, body), len(body))',
+    'head = response_head("200 OK", content_type_for(path, body), len(body.decode("utf-8", errors="replace")))',
     name="stage1_length_in_characters.py",
 )
 

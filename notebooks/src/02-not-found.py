@@ -4,16 +4,20 @@
 # %% [markdown]
 # # 02 · Stage 2: not found, bad requests, safe paths
 #
-# A stage-1 server only knows how to succeed. Stage 2 teaches it to say no,
-# politely and in HTTP:
+# A stage-1 server only knows how to succeed: the first request it cannot
+# serve stops it with a traceback. Stage 2 teaches it to say no, politely and
+# in HTTP:
 #
 # * a path that names no file gets `404 Not Found`, with a small HTML page;
 # * a request that is not HTTP at all gets `400 Bad Request`;
+# * the server reads the method now: `HEAD` gets the headers of a `GET` and
+#   no body, a method it does not know `501 Not Implemented`;
 # * paths are percent-decoded (`%20` is a space) ...
 # * ... and no path, however it is written, leads out of the document root.
 #
 # The last point is the serious one: a server that can be talked into sending
-# any file on the machine is a security hole.
+# any file on the machine is a security hole. Once it holds, the server may
+# listen on every interface (stage 1 kept to 127.0.0.1).
 
 # %%
 import os
@@ -35,6 +39,17 @@ print(server)
 
 # %%
 lab.show(lab.exchange(server.port, lab.get_request("/no-such-page.html")))
+
+# %% [markdown]
+# ## HEAD, and methods the server does not know
+#
+# `HEAD` asks for the headers a `GET` would get - the same status, type and
+# length - without the body (`curl -I` sends it). Any other method gets 501.
+
+# %%
+lab.show(lab.exchange(server.port, b"HEAD /socket.png HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
+print()
+print(lab.status_line(lab.exchange(server.port, b"DELETE /HelloWorld.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")))
 
 # %% [markdown]
 # ## Percent-encoding
@@ -78,22 +93,23 @@ for target in attempts:
 # decoded, and a file name may contain two dots legitimately (`notes..txt`).
 # The reliable way is to build the full path, let the operating system resolve
 # it - `os.path.realpath` removes `..` and follows links - and check that the
-# result lies inside the root:
+# result lies inside the root: the longest path the two have in common,
+# `os.path.commonpath`, must be the root itself.
 
 # %%
 root = "/srv/www"
 for path in ["/srv/www/guide/a.html", "/srv/www/../etc/passwd"]:
     real = os.path.normpath(path)  # what realpath does, without asking the disk
-    print(f"{path:24} -> {real:22} inside: {real == root or real.startswith(root + os.sep)}")
+    print(f"{path:24} -> {real:22} inside: {os.path.commonpath([root, real]) == root}")
 
 # %% [markdown]
-# Why `root + os.sep` and not just `startswith(root)`? Because a *folder
-# beside* the root may share the beginning of its name:
+# Why not just `startswith(root)`? Because a *folder beside* the root may
+# share the beginning of its name; `commonpath` compares whole folder names:
 
 # %%
 neighbour = "/srv/www-private/passwords.txt"
-print("startswith(root):         ", neighbour.startswith(root))
-print("startswith(root + os.sep):", neighbour.startswith(root + os.sep))
+print("startswith(root):            ", neighbour.startswith(root))
+print("commonpath(...) == root:     ", os.path.commonpath([root, neighbour]) == root)
 
 # %% [markdown]
 # ## 400 Bad Request
@@ -124,8 +140,8 @@ print(render(grade(lab.solution(2), 2, seed=2024)))
 # %%
 prefix_bug = lab.broken_copy(
     2,
-    "if file_path != root and not file_path.startswith(root + os.sep):",
-    "if not file_path.startswith(root):",
+    "if os.path.commonpath([root, file_name]) != root:",
+    "if not file_name.startswith(root):",
     name="stage2_prefix_check.py",
 )
 print(render(grade(prefix_bug, 2, seed=2024)))
@@ -135,8 +151,9 @@ print(render(grade(prefix_bug, 2, seed=2024)))
 #
 # * Errors are full responses: status line, headers, empty line, a page.
 # * Decode first (`unquote`), then resolve (`realpath`), then check: inside the
-#   root means the root itself or below `root + os.sep`.
-# * Answer junk with 400 and carry on.
+#   root means `os.path.commonpath([root, path]) == root`.
+# * Answer junk with 400 and carry on; `HEAD` gets headers only, unknown
+#   methods 501.
 #
 # Next: `03-query-echo`, a page the server makes itself.
 

@@ -7,11 +7,13 @@
 # The servers of stages 1 to 3 answer one connection at a time: accept it,
 # read the request, answer, close, and only then accept the next. That is fine
 # while every client is quick. But a client that connects and then sends its
-# request slowly - or nothing at all - holds up everybody behind it until the
-# server gives up on it (after 10 seconds, in the reference solutions).
+# request slowly - or nothing at all - holds up everybody behind it, for as
+# long as it likes: the stage-3 server has no deadline.
 #
 # Stage 4 changes one thing: the accept loop hands each connection to a thread
-# of its own and goes straight back to `accept()`.
+# of its own and goes straight back to `accept()`. And since each connection
+# now costs a thread, a request gets a deadline (10 seconds), after which a
+# stalled client gets `408 Request Timeout` and its thread is free.
 
 # %%
 import io
@@ -156,13 +158,13 @@ display(Image(png.getvalue()))
 #
 # ## What changed in the code
 #
-# One block, in the accept loop of `serve()`:
+# One block, in the accept loop of `main()`:
 
 # %%
 lab.excerpt(4, "worker = threading.Thread(")
 
 # %% [markdown]
-# This is safe because `handle_connection` already looked after exactly one
+# This is safe because `handle_client` already looked after exactly one
 # connection and shared nothing with the others: its variables are local, the
 # socket is its own. Threads go wrong where they share changing data - a global
 # counter, a cache - and this server has none. (The grader reports, without
@@ -170,6 +172,14 @@ lab.excerpt(4, "worker = threading.Thread(")
 #
 # `daemon=True` lets Ctrl-C stop the server without waiting for threads that
 # are still talking to slow clients.
+#
+# The deadline, given in the stage-4 skeleton, sits in the receiving loop:
+# before each `recv()` the socket's timeout is set to the time the request has
+# left, so a client that sends a byte now and then cannot keep its thread
+# either.
+
+# %%
+lab.excerpt(4, "deadline = time.monotonic() + REQUEST_SECONDS", "connection_socket.settimeout(REQUEST_SECONDS)")
 #
 # ## The grader
 #

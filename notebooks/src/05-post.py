@@ -2,7 +2,12 @@
 # `python notebooks/build.py`; see notebooks/README.md.
 
 # %% [markdown]
-# # 05 · Stage 5: forms sent with POST
+# # 05 · Stage 5: three layers, then forms sent with POST
+#
+# Stage 5 first reorganises the server. Until stage 4, one function, `answer`,
+# received the request, decided what to send and sent it; now the students
+# split it into three functions (below), moving their own code in. Then the
+# server learns POST.
 #
 # A form sent with GET puts its fields in the URL, where they are limited in
 # length, saved in the browser's history and written to server logs. A form
@@ -110,6 +115,26 @@ print(lab.status_line(response))
 print(lab.echoed_pairs(response))
 
 # %% [markdown]
+# Before a large body some clients ask first: `Expect: 100-continue` means "may I
+# send it?", and they wait (curl: one second) for the interim answer
+# `HTTP/1.1 100 Continue`. The reference server gives it at once, before it
+# reads the body, so nobody waits:
+
+# %%
+import socket
+
+asking = head.replace(b"\r\n\r\n", b"\r\nExpect: 100-continue\r\n\r\n", 1)
+with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+    sock.sendall(asking)
+    interim = sock.recv(4096)  # before we send a byte of the body
+    sock.sendall(body)
+    rest = b""
+    while chunk := sock.recv(65536):
+        rest += chunk
+lab.show(interim)
+print(lab.status_line(rest))
+
+# %% [markdown]
 # The reading loop in the reference solution - the same idea as the loop for
 # the head in stage 1:
 
@@ -121,11 +146,14 @@ lab.excerpt(5, "body = already_received")
 #
 # The stage-5 file is organised so that each part can be tested alone:
 #
-# * `serve(interface, port)` accepts connections, a thread each;
+# * `serve(interface, port)` accepts connections, a thread each (stage 4's
+#   `main`);
 # * `handle_connection(client_sock, client_address)` reads one request and
-#   sends one response;
+#   sends one response (stage 4's `handle_client` and the socket half of
+#   `answer`);
 # * `delegate(request_type, path, received_headers, GET_data, POST_data)`
-#   chooses the response, with no sockets at all.
+#   chooses the response, with no sockets at all (the deciding half of
+#   `answer`: a 404 is now returned, not raised).
 #
 # Importing the file only defines these functions (the server starts only
 # when the file is run as a program), so we can call `delegate` directly:
