@@ -23,6 +23,9 @@ The rules of the marker syntax:
 - A placeholder keeps a skeleton running, or makes it stop with a clear
   message: `path, query = target, ""`, `return {}`,
   `raise NotImplementedError("TODO: ...")`, `raise SystemExit("TODO: ...")`.
+  Where a block rewrites code of the stage before, its placeholder is that
+  code, so the skeleton shows the student's own lines where they stood
+  (tests/test_ladder.py holds the solutions to it).
 
 Mistakes in the markers are errors (MarkerError) naming the file and line:
 an unclosed block, a start inside a block, an end without a start, a block

@@ -26,23 +26,20 @@ from common import SOLUTIONS, describe_machine, exit_on_sigterm, load_average, m
 
 STAGE4 = SOLUTIONS / "stage4_threaded.py"
 
-AFTER_ACCEPT = "            # A thread per connection: while one client is slow, the main\n"
-SENDALL = "        client_sock.sendall(build_response(status, headers, body))\n"
+AFTER_ACCEPT = "        # A thread per connection: while one client is slow, this loop is already\n"
+SENDALL = "        body = b\"\"\n    connection_socket.sendall(head + body)\n"  # in answer(), after HEAD
 TWO_SENDS = (
-    "        response = build_response(status, headers, body)\n"
-    "        head_length = response.index(b'\\r\\n\\r\\n') + 4\n"
-    "        client_sock.sendall(response[:head_length])  # the head ...\n"
-    "        client_sock.sendall(response[head_length:])  # ... then the body: two sends\n"
+    "        body = b\"\"\n"
+    "    connection_socket.sendall(head)  # the head ...\n"
+    "    connection_socket.sendall(body)  # ... then the body: two sends\n"
 )
-NODELAY = "            client_sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)\n"
-SNDBUF = "            client_sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1024 * 1024)\n"
+NODELAY = "        connection_socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)\n"
+SNDBUF = "        connection_socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1024 * 1024)\n"
 THREAD_START = (
-    "            worker = threading.Thread(\n"
-    "                target=handle_connection,\n"
-    "                args=(client_sock, client_address),\n"
-    "                daemon=True,\n"
-    "            )\n"
-    "            worker.start()\n"
+    "        worker = threading.Thread(\n"
+    "            target=handle_client, args=(connection_socket, client_address), daemon=True\n"
+    "        )\n"
+    "        worker.start()\n"
 )
 
 # name: (what it shows, [(old text, new text), ...]) applied to stage4_threaded.py
@@ -77,10 +74,10 @@ STAGE4_VARIANTS = {
         [
             ("import html\n", "import concurrent.futures\nimport html\n"),
             (
-                "    with server_socket:\n",
-                "    pool = concurrent.futures.ThreadPoolExecutor(max_workers=64)\n    with server_socket:\n",
+                "    while True:\n",
+                "    pool = concurrent.futures.ThreadPoolExecutor(max_workers=64)\n    while True:\n",
             ),
-            (THREAD_START, "            pool.submit(handle_connection, client_sock, client_address)\n"),
+            (THREAD_START, "        pool.submit(handle_client, connection_socket, client_address)\n"),
         ],
     ),
     "switch-0.5ms": (
@@ -96,7 +93,7 @@ STAGE4_VARIANTS = {
     "start-new-thread": (
         "_thread.start_new_thread: the accept loop does not wait until the new thread has started",
         [("import html\n", "import _thread\nimport html\n"),
-         (THREAD_START, "            _thread.start_new_thread(handle_connection, (client_sock, client_address))\n")],
+         (THREAD_START, "        _thread.start_new_thread(handle_client, (connection_socket, client_address))\n")],
     ),
     "stack-256k": (
         "threads with a 256 KiB stack (threading.stack_size) instead of the default 8 MiB",
@@ -115,8 +112,8 @@ STAGE4_VARIANTS = {
           "    server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n")],
     ),
     "no-threads": (
-        "no thread at all: handle_connection in the accept loop (stage 3's way)",
-        [(THREAD_START, "            handle_connection(client_sock, client_address)\n")],
+        "no thread at all: handle_client in the accept loop (stage 3's way)",
+        [(THREAD_START, "        handle_client(connection_socket, client_address)\n")],
     ),
 }
 

@@ -19,7 +19,8 @@ SLOW_READER_WINDOW = 64 * 1024
 @check(
     "1.starts-listening", points=2, depends=(), needs=NEEDS_SERVER,
     description="listens on the port given in sys.argv[1] within 5 seconds",
-    hint="Read the port with int(sys.argv[1]), then bind(('', port)) and listen() before the accept loop.",
+    hint="Read the port with int(sys.argv[1]), then bind the socket to it (('127.0.0.1', port), or ('', port) "
+    "for every interface) and listen() before the accept loop.",
 )
 def starts_listening(ctx):
     result = ctx.start_result
@@ -134,7 +135,8 @@ def content_length(ctx):
 @check(
     "1.content-type", points=2,
     description="Content-Type follows the file name: text/html, text/plain, image/png",
-    hint="Choose the type from the file's extension (a small dict, or mimetypes.guess_type).",
+    hint="Choose the type from the file's extension: the skeleton's content_type_for(path, body) does it "
+    "(a small dict, or mimetypes.guess_type, works too).",
 )
 def content_type(ctx):
     for file in (ctx.docroot.html, ctx.docroot.text, ctx.docroot.png):
