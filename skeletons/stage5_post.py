@@ -130,12 +130,13 @@ def handle_connection(client_sock, client_address):
     gets an error page (500 for a bug in the server) and the server goes on.
     """
     #Fill in start
-    # Your stage-4 handle_client() and answer(), moved here and split up: receive_head()
-    # and parse_head() read the request; for a POST, content_length_of(), read_body() and
-    # parse_form() give POST_data; delegate() chooses (status, headers, body), and
-    # send_response() sends it. Keep the try/except of handle_client(): an HTTPError
-    # becomes error_response(error.status, error.explanation), a TimeoutError 408, any
-    # other Exception 500 (log it); a ConnectionError means the client left: just close.
+    # Your stage-4 handle_client() and answer(), moved here and split up. Start the
+    # request's deadline; receive_head() and parse_head() read the request; for a POST,
+    # content_length_of(), read_body() and parse_form() give POST_data; delegate()
+    # chooses (status, headers, body), and send_response(..., method) sends it (a HEAD
+    # without the body). Keep the try/except of handle_client(): an HTTPError becomes
+    # error_response(error.status, error.explanation), a TimeoutError 408, any other
+    # Exception 500 (log it); a ConnectionError means the client left: just close.
     raise NotImplementedError("TODO: handle_connection() - move your stage-4 code here")
     #Fill in end
 

@@ -143,12 +143,13 @@ def handle_connection(client_sock, client_address):
     gets an error page (500 for a bug in the server) and the server goes on.
     """
     #Fill in start
-    #Hint: Your stage-4 handle_client() and answer(), moved here and split up: receive_head()
-    #Hint: and parse_head() read the request; for a POST, content_length_of(), read_body() and
-    #Hint: parse_form() give POST_data; delegate() chooses (status, headers, body), and
-    #Hint: send_response() sends it. Keep the try/except of handle_client(): an HTTPError
-    #Hint: becomes error_response(error.status, error.explanation), a TimeoutError 408, any
-    #Hint: other Exception 500 (log it); a ConnectionError means the client left: just close.
+    #Hint: Your stage-4 handle_client() and answer(), moved here and split up. Start the
+    #Hint: request's deadline; receive_head() and parse_head() read the request; for a POST,
+    #Hint: content_length_of(), read_body() and parse_form() give POST_data; delegate()
+    #Hint: chooses (status, headers, body), and send_response(..., method) sends it (a HEAD
+    #Hint: without the body). Keep the try/except of handle_client(): an HTTPError becomes
+    #Hint: error_response(error.status, error.explanation), a TimeoutError 408, any other
+    #Hint: Exception 500 (log it); a ConnectionError means the client left: just close.
     #Placeholder: raise NotImplementedError("TODO: handle_connection() - move your stage-4 code here")
     method = None  # not known until the request line is read
     try:
