@@ -1,9 +1,14 @@
 """The Gradescope bundle (autograder/gradescope_bundle.py), run end to end.
 
 The bundle is built, unpacked into a fake /autograder in tmp_path, set up
-with its own setup.sh (without apt, and offline: the virtual environment sees
-this machine's packages, so pip finds tqdm installed), and run_autograder
-grades a submission there as Gradescope would.
+with its own setup.sh (without apt), and run_autograder grades a submission
+there as Gradescope would.
+
+setup.sh pip-installs the bundle's requirements.txt. Here it installs them
+offline, from a folder of wheels that the `wheelhouse` fixture downloads first
+with this project's own pip: nothing may come from the machine's own Python,
+whose site-packages setup.sh's virtual environment can see. (It once passed
+only because someone had installed tqdm there by hand.)
 """
 
 from __future__ import annotations
@@ -35,7 +40,23 @@ def bundle(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def installed(bundle, tmp_path_factory) -> dict:
+def wheelhouse(bundle, tmp_path_factory) -> Path:
+    """Wheels of every requirement the bundle names, downloaded by this project's pip."""
+    folder = tmp_path_factory.mktemp("wheelhouse")
+    with zipfile.ZipFile(bundle) as archive:
+        (folder / "requirements.txt").write_bytes(archive.read("kit/requirements.txt"))
+    download = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "--only-binary=:all:",
+         "--dest", str(folder), "-r", str(folder / "requirements.txt")],
+        check=False, capture_output=True, text=True, timeout=300,
+    )
+    assert download.returncode == 0, download.stdout + download.stderr
+    assert list(folder.glob("*.whl")), "pip download fetched no wheel"
+    return folder
+
+
+@pytest.fixture(scope="module")
+def installed(bundle, wheelhouse, tmp_path_factory) -> dict:
     """A fake /autograder: source/ unpacked, setup.sh run, run_autograder in place."""
     root = tmp_path_factory.mktemp("autograder")
     source = root / "source"
@@ -45,7 +66,9 @@ def installed(bundle, tmp_path_factory) -> dict:
         "AUTOGRADER_ROOT": str(root),
         "AUTOGRADER_PYTHON": sys.executable,
         "AUTOGRADER_SKIP_APT": "1",
-        "PIP_NO_INDEX": "1",  # offline: tqdm comes from this machine's site-packages
+        # Offline: every requirement must come from the wheelhouse.
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(wheelhouse),
     }
     setup = subprocess.run(["bash", str(source / "setup.sh")], env=env, check=False, capture_output=True, text=True, timeout=300)
     assert setup.returncode == 0, setup.stdout + setup.stderr
@@ -111,6 +134,10 @@ def test_setup_installs_the_bundled_grader(installed):
     assert Path(package).is_relative_to(installed["source"] / "kit"), "the bundle's grader, not this checkout's"
     assert Path(www) == installed["source"] / "kit" / "www"
     assert "installed" in installed["setup"].stdout
+    tqdm = subprocess.run([str(venv_python), "-c", "import tqdm; print(tqdm.__file__)"],
+                          check=False, capture_output=True, text=True, timeout=60)
+    assert tqdm.returncode == 0, tqdm.stderr
+    assert Path(tqdm.stdout.strip()).is_relative_to(installed["root"] / "venv"), "setup.sh installed the requirements"
 
 
 def test_run_autograder_grades_a_correct_submission(installed):

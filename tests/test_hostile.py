@@ -242,7 +242,20 @@ def on_the_way_to_python(folder: str) -> set[str]:
     }
 
 
+def _stamp(path: Path):
+    """What is at `path` now (None when nothing), so a test can tell a new write from an old file."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_ino, status.st_mtime_ns, status.st_size)
+
+
 def test_writes_land_in_the_run_folder_and_vanish_with_it(sandbox_log):
+    # A file left by some earlier, uncontained run must not fail this one:
+    # what counts is that *this* run did not write there.
+    outside = [Path("/root/labgrade-hostile-wrote"), Path("/tmp/labgrade-hostile-wrote")]
+    before = {path: _stamp(path) for path in outside}
     result, _ = graded("writes_home.py", 1)
     report = hostile_report(result.server_output, "labgrade-hostile-writes")
     (run,) = assert_nothing_left(sandbox_log)
@@ -251,9 +264,9 @@ def test_writes_land_in_the_run_folder_and_vanish_with_it(sandbox_log):
     if contained(run):
         assert report["root_home"].startswith("refused")
         assert report["run_folder"].startswith("refused")
-        assert not Path("/root/labgrade-hostile-wrote").exists()
+        assert _stamp(outside[0]) == before[outside[0]]
     if run["bwrap"]:
-        assert not Path("/tmp/labgrade-hostile-wrote").exists()  # it wrote into a private /tmp
+        assert _stamp(outside[1]) == before[outside[1]]  # it wrote into a private /tmp
 
 
 # -- the command line --------------------------------------------------------------------
