@@ -234,11 +234,6 @@ def failed_checks_of_stage(result, stage: int) -> list:
     ]
 
 
-# The one free point left on this branch, and why: 1.built-on-socket reads the source only,
-# so a file that never serves earns it. Issue 10 makes the check require a served request;
-# once that is merged the stage-1 case passes and this exception is never used.
-KNOWN_FREE = {1: {"1.built-on-socket"}}
-
 
 @pytest.mark.load_bearing
 @pytest.mark.parametrize("stage", range(1, 6), ids=lambda s: f"stage{s}")
@@ -256,8 +251,6 @@ def test_untouched_skeleton_earns_no_point_of_its_own_stage(stage):
         if check.status != "passed":
             assert check.message.strip(), f"{check.name} failed without a message"
     earned = {check.name: check.score for check in own if check.score > 0 or check.status == "passed"}
-    if earned and set(earned) <= KNOWN_FREE.get(stage, set()):
-        pytest.xfail(f"only {sorted(earned)} is free: issue 10 fixes it (see KNOWN_FREE)")
     assert earned == {}, f"the untouched stage-{stage} skeleton earns {earned}"
     assert result.score < result.max_score
 

@@ -102,7 +102,32 @@ def all_checks() -> list[Check]:
     for module in STAGE_MODULES:
         importlib.import_module(module)
     order = {name: index for index, name in enumerate(_REGISTRY)}
-    return sorted(_REGISTRY.values(), key=lambda c: (c.stage, order[c.name]))
+    written = sorted(_REGISTRY.values(), key=lambda c: (c.stage, order[c.name]))
+    return _after_their_dependencies(written)
+
+
+def _after_their_dependencies(checks: list[Check]) -> list[Check]:
+    """The same checks, each moved after the checks it depends on (otherwise kept in order).
+
+    A misspelt dependency is an error here, when the registry loads: silently
+    counting it as satisfied would hand out points for checks that never ran.
+    """
+    known = {c.name for c in checks}
+    for c in checks:
+        unknown = [d for d in c.depends if d not in known]
+        if unknown:
+            raise ValueError(f"check {c.name} depends on unknown check(s) {', '.join(unknown)}")
+    placed: list[Check] = []
+    done: set[str] = set()
+    waiting = list(checks)
+    while waiting:
+        ready = next((c for c in waiting if set(c.depends) <= done), None)
+        if ready is None:
+            raise ValueError(f"checks depend on each other in a cycle: {', '.join(c.name for c in waiting)}")
+        waiting.remove(ready)
+        placed.append(ready)
+        done.add(ready.name)
+    return placed
 
 
 def checks_up_to(stage: int) -> list[Check]:

@@ -69,7 +69,7 @@ def _is_server_module(name: str) -> bool:
 
 
 @check(
-    "1.built-on-socket", needs=NEEDS_NOTHING,
+    "1.built-on-socket", needs=NEEDS_NOTHING, depends=("1.responds",),
     description="built on the socket module, not on http.server, socketserver or a web framework",
     hint="This lab is about sockets: create the server with socket.socket(), bind, listen and accept yourself.",
 )
