@@ -1,14 +1,9 @@
 """Stage 1 of the socket web-server lab: a file server.
 
-Run it in the folder to serve (the document root):  python3 stage1_file_server.py 8080
-then open http://127.0.0.1:8080/HelloWorld.html in a browser.
-
-It answers one connection at a time, one request per connection. A request it
-cannot serve (a missing file, something that is not HTTP) stops it with a
-traceback: stage 2 teaches it to answer those. It checks no paths yet, so it
-listens on 127.0.0.1 only: no other machine can reach it.
-
-The parts you write are between "#Fill in start" and "#Fill in end".
+Run it in the folder to serve:  python3 stage1_file_server.py 8080
+then open http://127.0.0.1:8080/HelloWorld.html in a browser. One connection
+at a time; a missing file stops it with a traceback (stage 2 answers 404).
+You write the parts between "#Fill in start" and "#Fill in end".
 """
 
 import email.utils
@@ -20,16 +15,9 @@ INTERFACE = "127.0.0.1"  # this machine only: stage 1 does not keep paths inside
 
 # Given: the MIME type of each kind of file. A browser decides from the
 # Content-Type header, never from the file's name, what the bytes are.
-CONTENT_TYPES = {
-    ".html": "text/html",
-    ".css": "text/css",
-    ".js": "text/javascript",
-    ".txt": "text/plain",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".gif": "image/gif",
-    ".ico": "image/x-icon",
-}
+CONTENT_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript",
+                 ".txt": "text/plain", ".png": "image/png", ".jpg": "image/jpeg",
+                 ".gif": "image/gif", ".ico": "image/x-icon"}
 
 
 def content_type_for(path, body):
@@ -56,11 +44,10 @@ def log(message):
 def main(port):
     """Serve the files of the current folder on port, one connection at a time."""
     #Fill in start
-    # Create a TCP socket, server_socket: socket.socket(socket.AF_INET, socket.SOCK_STREAM).
+    # Create a TCP socket: socket.socket(socket.AF_INET, socket.SOCK_STREAM).
     raise SystemExit("TODO: create server_socket - the first #Fill in block in main()")
     #Fill in end
-    # Without SO_REUSEADDR, restarting the server right after stopping it
-    # fails with "Address already in use" for a minute.
+    # SO_REUSEADDR: a restart right after a stop does not fail with "Address already in use".
     server_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     #Fill in start
     # Bind server_socket to the address (INTERFACE, port), then listen() for connections.
@@ -70,8 +57,7 @@ def main(port):
         "(stage 1 checks no paths) - Ctrl-C stops it.")
     while True:
         #Fill in start
-        # Wait for the next client: server_socket.accept() returns a new socket for
-        # this connection, connection_socket, and the client's address.
+        # server_socket.accept() waits for a client: it returns (connection_socket, address).
         raise SystemExit("TODO: accept a connection - the third #Fill in block in main()")
         #Fill in end
         answer(connection_socket)
@@ -80,25 +66,22 @@ def main(port):
 def answer(connection_socket):
     """Read one request from connection_socket, send the file it asks for, close."""
     #Fill in start
-    # Receive into request until it holds the empty line b"\r\n\r\n" that ends the head:
-    # one recv(4096) returns what has arrived so far, maybe half a request. When recv()
-    # returns b"", the client has closed the connection: close it too, and return.
+    # recv(4096) into request until it holds b"\r\n\r\n", the end of the head: one
+    # recv() may return half a request. b"" means the client closed: close, return.
     raise SystemExit("TODO: receive the request - the first #Fill in block in answer()")
     #Fill in end
     #Fill in start
-    # The request line is the first line, e.g. "GET /notes.txt?v=2 HTTP/1.1". Decode it
-    # and split it into method, target and version; path is the target up to any "?".
+    # Split the first line ("GET /notes.txt?v=2 HTTP/1.1") into method, target and
+    # version; path is the target up to any "?".
     raise SystemExit("TODO: split the request line - the second #Fill in block in answer()")
     #Fill in end
     #Fill in start
-    # The file's name is path without its first "/". Read the whole file into body,
-    # as bytes: open it in binary mode, "rb".
+    # The file's name is path without its first "/". Read it into body in mode "rb".
     raise SystemExit("TODO: read the file - the third #Fill in block in answer()")
     #Fill in end
     head = response_head("200 OK", content_type_for(path, body), len(body))
     #Fill in start
-    # Send head and body with sendall(): send() may send only a part of them. Then
-    # close the connection: that tells the client the response is complete.
+    # sendall() head + body (send() may send only a part), then close the connection.
     raise SystemExit("TODO: send the response and close - the last #Fill in block in answer()")
     #Fill in end
     log(f"{method} {target} -> 200 OK")
@@ -107,9 +90,8 @@ def answer(connection_socket):
 def response_head(status, content_type, content_length):
     """The head of a response, as bytes: status line, headers and the empty line."""
     #Fill in start
-    # The status line "HTTP/1.1 " + status, then the headers Content-Type, Content-Length,
-    # Date (http_date()) and "Connection: close", one "Name: value" per line. Every line
-    # ends with "\r\n", and one more "\r\n" makes the empty line. Return it as bytes.
+    # "HTTP/1.1 " + status, then Content-Type, Content-Length, Date (http_date()) and
+    # "Connection: close" as "Name: value" lines, each ending "\r\n", then one more "\r\n".
     raise SystemExit("TODO: the status line and headers - the #Fill in block in response_head()")
     #Fill in end
 

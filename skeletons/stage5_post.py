@@ -73,16 +73,9 @@ class HTTPError(Exception):
 
 # Given: the MIME type of each kind of file. A browser decides from the
 # Content-Type header, never from the file's name, what the bytes are.
-CONTENT_TYPES = {
-    ".html": "text/html",
-    ".css": "text/css",
-    ".js": "text/javascript",
-    ".txt": "text/plain",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".gif": "image/gif",
-    ".ico": "image/x-icon",
-}
+CONTENT_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript",
+                 ".txt": "text/plain", ".png": "image/png", ".jpg": "image/jpeg",
+                 ".gif": "image/gif", ".ico": "image/x-icon"}
 
 
 def content_type_for(path, body):

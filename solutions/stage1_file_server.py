@@ -1,14 +1,9 @@
 """Stage 1 of the socket web-server lab: a file server.
 
-Run it in the folder to serve (the document root):  python3 stage1_file_server.py 8080
-then open http://127.0.0.1:8080/HelloWorld.html in a browser.
-
-It answers one connection at a time, one request per connection. A request it
-cannot serve (a missing file, something that is not HTTP) stops it with a
-traceback: stage 2 teaches it to answer those. It checks no paths yet, so it
-listens on 127.0.0.1 only: no other machine can reach it.
-
-The parts you write are between "#Fill in start" and "#Fill in end".
+Run it in the folder to serve:  python3 stage1_file_server.py 8080
+then open http://127.0.0.1:8080/HelloWorld.html in a browser. One connection
+at a time; a missing file stops it with a traceback (stage 2 answers 404).
+You write the parts between "#Fill in start" and "#Fill in end".
 """
 
 import email.utils
@@ -20,16 +15,9 @@ INTERFACE = "127.0.0.1"  # this machine only: stage 1 does not keep paths inside
 
 # Given: the MIME type of each kind of file. A browser decides from the
 # Content-Type header, never from the file's name, what the bytes are.
-CONTENT_TYPES = {
-    ".html": "text/html",
-    ".css": "text/css",
-    ".js": "text/javascript",
-    ".txt": "text/plain",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".gif": "image/gif",
-    ".ico": "image/x-icon",
-}
+CONTENT_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript",
+                 ".txt": "text/plain", ".png": "image/png", ".jpg": "image/jpeg",
+                 ".gif": "image/gif", ".ico": "image/x-icon"}
 
 
 def content_type_for(path, body):
@@ -56,12 +44,11 @@ def log(message):
 def main(port):
     """Serve the files of the current folder on port, one connection at a time."""
     #Fill in start
-    #Hint: Create a TCP socket, server_socket: socket.socket(socket.AF_INET, socket.SOCK_STREAM).
+    #Hint: Create a TCP socket: socket.socket(socket.AF_INET, socket.SOCK_STREAM).
     #Placeholder: raise SystemExit("TODO: create server_socket - the first #Fill in block in main()")
     server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     #Fill in end
-    # Without SO_REUSEADDR, restarting the server right after stopping it
-    # fails with "Address already in use" for a minute.
+    # SO_REUSEADDR: a restart right after a stop does not fail with "Address already in use".
     server_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     #Fill in start
     #Hint: Bind server_socket to the address (INTERFACE, port), then listen() for connections.
@@ -73,8 +60,7 @@ def main(port):
         "(stage 1 checks no paths) - Ctrl-C stops it.")
     while True:
         #Fill in start
-        #Hint: Wait for the next client: server_socket.accept() returns a new socket for
-        #Hint: this connection, connection_socket, and the client's address.
+        #Hint: server_socket.accept() waits for a client: it returns (connection_socket, address).
         #Placeholder: raise SystemExit("TODO: accept a connection - the third #Fill in block in main()")
         connection_socket, client_address = server_socket.accept()
         #Fill in end
@@ -84,9 +70,8 @@ def main(port):
 def answer(connection_socket):
     """Read one request from connection_socket, send the file it asks for, close."""
     #Fill in start
-    #Hint: Receive into request until it holds the empty line b"\r\n\r\n" that ends the head:
-    #Hint: one recv(4096) returns what has arrived so far, maybe half a request. When recv()
-    #Hint: returns b"", the client has closed the connection: close it too, and return.
+    #Hint: recv(4096) into request until it holds b"\r\n\r\n", the end of the head: one
+    #Hint: recv() may return half a request. b"" means the client closed: close, return.
     #Placeholder: raise SystemExit("TODO: receive the request - the first #Fill in block in answer()")
     request = b""
     while b"\r\n\r\n" not in request:
@@ -97,16 +82,15 @@ def answer(connection_socket):
         request += piece
     #Fill in end
     #Fill in start
-    #Hint: The request line is the first line, e.g. "GET /notes.txt?v=2 HTTP/1.1". Decode it
-    #Hint: and split it into method, target and version; path is the target up to any "?".
+    #Hint: Split the first line ("GET /notes.txt?v=2 HTTP/1.1") into method, target and
+    #Hint: version; path is the target up to any "?".
     #Placeholder: raise SystemExit("TODO: split the request line - the second #Fill in block in answer()")
     request_line = request.split(b"\r\n")[0].decode("utf-8")
     method, target, version = request_line.split()
     path = target.partition("?")[0]  # "/notes.txt?v=2" asks for the file /notes.txt
     #Fill in end
     #Fill in start
-    #Hint: The file's name is path without its first "/". Read the whole file into body,
-    #Hint: as bytes: open it in binary mode, "rb".
+    #Hint: The file's name is path without its first "/". Read it into body in mode "rb".
     #Placeholder: raise SystemExit("TODO: read the file - the third #Fill in block in answer()")
     file_name = path[1:]  # "/guide/a.html" is the file guide/a.html in this folder
     # "rb": the bytes exactly as stored. Text mode would decode them and break a PNG.
@@ -115,8 +99,7 @@ def answer(connection_socket):
     #Fill in end
     head = response_head("200 OK", content_type_for(path, body), len(body))
     #Fill in start
-    #Hint: Send head and body with sendall(): send() may send only a part of them. Then
-    #Hint: close the connection: that tells the client the response is complete.
+    #Hint: sendall() head + body (send() may send only a part), then close the connection.
     #Placeholder: raise SystemExit("TODO: send the response and close - the last #Fill in block in answer()")
     connection_socket.sendall(head + body)
     connection_socket.close()
@@ -127,9 +110,8 @@ def answer(connection_socket):
 def response_head(status, content_type, content_length):
     """The head of a response, as bytes: status line, headers and the empty line."""
     #Fill in start
-    #Hint: The status line "HTTP/1.1 " + status, then the headers Content-Type, Content-Length,
-    #Hint: Date (http_date()) and "Connection: close", one "Name: value" per line. Every line
-    #Hint: ends with "\r\n", and one more "\r\n" makes the empty line. Return it as bytes.
+    #Hint: "HTTP/1.1 " + status, then Content-Type, Content-Length, Date (http_date()) and
+    #Hint: "Connection: close" as "Name: value" lines, each ending "\r\n", then one more "\r\n".
     #Placeholder: raise SystemExit("TODO: the status line and headers - the #Fill in block in response_head()")
     lines = [
         f"HTTP/1.1 {status}",

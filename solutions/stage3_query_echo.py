@@ -64,16 +64,9 @@ class HTTPError(Exception):
 
 # Given: the MIME type of each kind of file. A browser decides from the
 # Content-Type header, never from the file's name, what the bytes are.
-CONTENT_TYPES = {
-    ".html": "text/html",
-    ".css": "text/css",
-    ".js": "text/javascript",
-    ".txt": "text/plain",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".gif": "image/gif",
-    ".ico": "image/x-icon",
-}
+CONTENT_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript",
+                 ".txt": "text/plain", ".png": "image/png", ".jpg": "image/jpeg",
+                 ".gif": "image/gif", ".ico": "image/x-icon"}
 
 
 def content_type_for(path, body):
@@ -100,8 +93,7 @@ def log(message):
 def main(port):
     """Serve the files of the current folder on port, one connection at a time."""
     server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    # Without SO_REUSEADDR, restarting the server right after stopping it
-    # fails with "Address already in use" for a minute.
+    # SO_REUSEADDR: a restart right after a stop does not fail with "Address already in use".
     server_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server_socket.bind((INTERFACE, port))
     server_socket.listen()

@@ -73,16 +73,9 @@ class HTTPError(Exception):
 
 # Given: the MIME type of each kind of file. A browser decides from the
 # Content-Type header, never from the file's name, what the bytes are.
-CONTENT_TYPES = {
-    ".html": "text/html",
-    ".css": "text/css",
-    ".js": "text/javascript",
-    ".txt": "text/plain",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".gif": "image/gif",
-    ".ico": "image/x-icon",
-}
+CONTENT_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript",
+                 ".txt": "text/plain", ".png": "image/png", ".jpg": "image/jpeg",
+                 ".gif": "image/gif", ".ico": "image/x-icon"}
 
 
 def content_type_for(path, body):
@@ -120,8 +113,7 @@ def serve(interface, port):
     #Hint: daemon thread that runs handle_connection(client_sock, client_address).
     #Placeholder: raise SystemExit("TODO: serve() - move the accept loop of your stage-4 main() here")
     server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    # Without SO_REUSEADDR, restarting the server right after stopping it
-    # fails with "Address already in use" for a minute.
+    # SO_REUSEADDR: a restart right after a stop does not fail with "Address already in use".
     server_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server_socket.bind((interface, port))
     server_socket.listen()

@@ -479,11 +479,14 @@ def sloppy_server():
                 return
             with client:
                 received = b""
-                while b"\r\n\r\n" not in received and (piece := client.recv(4096)):
-                    received += piece
-                client.sendall(answer)
-                client.shutdown(socket.SHUT_WR)
-                while client.recv(4096):
+                try:
+                    while b"\r\n\r\n" not in received and (piece := client.recv(4096)):
+                        received += piece
+                    client.sendall(answer)
+                    client.shutdown(socket.SHUT_WR)
+                    while client.recv(4096):
+                        pass
+                except OSError:  # the client hung up first (ENOTCONN, ECONNRESET): its choice
                     pass
 
     worker = threading.Thread(target=serve, daemon=True)
