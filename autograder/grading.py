@@ -11,6 +11,7 @@ every request at a snail's pace is graded within the contract's 60 seconds.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import tempfile
@@ -20,13 +21,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograder import docroot as docroot_module
+from autograder.diagnosis import Evidence, diagnose
+from autograder.program import Program
+from autograder.watch import Watch
 from autograder.checks.context import Context
 from autograder.checks.registry import NEEDS_SERVER, Check, CheckFailed, checks_up_to
 from autograder.runner import ServerProcess
 from autograder.sandbox import Sandbox, describe_exit
 from autograder.submission import NoEntryPoint, resolve
 from autograder import timing
-from autograder.timing import stretch_factor
+from autograder.timing import stretch_factor, stretched
 
 RUN_DEADLINE = 45.0  # seconds after which no new check starts; the contract allows 60 in all
 HARD_DEADLINE = 52.0  # seconds after which no wait goes on (a check under way fails); then clean-up
@@ -50,6 +54,9 @@ class CheckResult:
     server_note: str = ""  # e.g. "your server stopped during this check"
     reproduce: str = ""  # how to try it by hand, when a single curl cannot show it
     server_said: str = ""  # what the server printed while this (failed) check ran
+    cause: str = ""  # the fault behind this failure, in the student's terms (diagnosis.py)
+    cause_key: str = ""  # the same key in two checks: the same fault
+    caused_by: str = ""  # the earlier check where that fault was named (this one then has no hint)
 
     @property
     def passed(self) -> bool:
@@ -103,14 +110,14 @@ def grade(
     server = None
     try:
         try:
-            entry = resolve(Path(submission), run_dir)
+            entry = resolve(Path(submission), run_dir, stage=stage)
         except NoEntryPoint as problem:
             result = not_graded(submission, stage, str(problem), seed=seed)
             return result  # (bound to `result`, so the finally below times it)
         sandbox = Sandbox(run_dir)
         entry_path = _copy_entry(entry, run_dir)
         docs = docroot_module.build(sandbox.root, seed)
-        server = ServerProcess(entry_path, sandbox)
+        server = ServerProcess(entry_path, sandbox, watch=Watch(run_dir))
         ctx = Context(stage=stage, entry_path=entry_path, docroot=docs, server=server)
         result.checks = _run_checks(ctx, checks_up_to(stage), started, result.notes)
         slowdown = stretch_factor()
@@ -174,17 +181,64 @@ def _run_checks(ctx: Context, checks: list[Check], started: float, notes: list[s
         if time.monotonic() - started > RUN_DEADLINE:
             results[check.name] = _not_run(check, f"not run: grading stopped after {RUN_DEADLINE:.0f} s (the server is too slow)")
             continue
+        events_mark = ctx.server.watch.mark() if ctx.server.watch else 0
         if check.needs == NEEDS_SERVER:
             _ensure_server(ctx, last_to_talk, notes)
         mark = ctx.server.output_mark()
-        results[check.name] = _run_one(ctx, check)
+        results[check.name], failure = _run_one(ctx, check)
         if not results[check.name].passed:
             results[check.name].server_said = ctx.server.output_since(mark)
+            if failure is not None and check.needs == NEEDS_SERVER and not check.advisory:
+                _name_cause(ctx, results[check.name], failure, events_mark)
         if check.needs == NEEDS_SERVER:
             last_to_talk = results[check.name]
+            if ctx.stops_by_itself:
+                _settle(ctx)
             if not results[check.name].passed and _has_stopped(ctx):
                 _restart_note(ctx, last_to_talk, notes)  # say so where the failure is reported
-    return list(results.values())
+                ctx.stops_by_itself = True
+    checked = list(results.values())
+    link_causes(checked)
+    return checked
+
+
+def _name_cause(ctx: Context, result: CheckResult, failure: CheckFailed, events_mark: int) -> None:
+    """Put the fault behind a failure (if the grader can tell it) into the result."""
+    if ctx.program is None:
+        ctx.program = Program.load(ctx.entry_path)
+    evidence = Evidence(
+        check=result.name, failure=failure, events=ctx.server.watch.since(events_mark) if ctx.server.watch else [],
+        program=ctx.program, root=ctx.docroot.root, start=ctx.start_result, server_stopped=not ctx.server.alive(),
+    )
+    fault = _safe_diagnosis(evidence)
+    if fault is not None:
+        result.cause, result.cause_key, result.hint = fault.phrase, fault.key, fault.hint
+
+
+def _safe_diagnosis(evidence: Evidence):
+    """The diagnosis only explains; a bug in it must never cost the check its own message."""
+    try:
+        return diagnose(evidence)
+    except Exception:
+        if os.environ.get(STRICT_DIAGNOSIS_VARIABLE) == "1":
+            raise  # the kit's own tests set this, so that such a bug fails them
+        return None
+
+
+STRICT_DIAGNOSIS_VARIABLE = "AUTOGRADER_STRICT_DIAGNOSIS"
+
+
+def link_causes(results: list[CheckResult]) -> None:
+    """Name each fault once: later failures with the same cause point back to the first."""
+    first: dict[str, CheckResult] = {}
+    for result in results:
+        if result.passed or not result.cause_key:
+            continue
+        if result.cause_key in first:
+            result.caused_by = first[result.cause_key].name
+            result.hint = ""
+        else:
+            first[result.cause_key] = result
 
 
 def _has_stopped(ctx: Context) -> bool:
@@ -199,6 +253,26 @@ def _has_stopped(ctx: Context) -> bool:
     return True
 
 
+SETTLE_SECONDS = 0.1
+
+
+def _settle(ctx: Context) -> None:
+    """Give a server that has stopped by itself before the moment to stop again.
+
+    A server that closes its listening socket (or exits) right after an
+    answer may still be listening for a few microseconds after the check got
+    that answer; whether the next check then meets the dying server or a
+    fresh one would be a matter of luck, and so would its score. Once a
+    server has stopped by itself, the grader waits this long after each
+    check for it to do so again. (A server that never stops costs nothing.)
+    """
+    deadline = time.monotonic() + stretched(SETTLE_SECONDS)
+    while time.monotonic() < deadline:
+        if not ctx.server.alive() or not ctx.server.is_listening():
+            return
+        time.sleep(0.01)
+
+
 def _ensure_server(ctx: Context, last_to_talk: CheckResult | None, notes: list[str]) -> None:
     """Start the server before the first check that needs it; restart it when it stopped."""
     if ctx.start_result is not None and not ctx.start_result.listening:
@@ -207,6 +281,8 @@ def _ensure_server(ctx: Context, last_to_talk: CheckResult | None, notes: list[s
         return
     if ctx.start_result is not None and ctx.server.process is not None and last_to_talk is not None:
         _restart_note(ctx, last_to_talk, notes)
+    if ctx.start_result is not None:
+        ctx.stops_by_itself = True
     ctx.start_result = ctx.server.start()
 
 
@@ -219,15 +295,17 @@ def _restart_note(ctx: Context, result: CheckResult, notes: list[str]) -> None:
     ctx.server.stop()  # reap it and anything it left behind
 
 
-def _run_one(ctx: Context, check: Check) -> CheckResult:
+def _run_one(ctx: Context, check: Check) -> tuple[CheckResult, CheckFailed | None]:
     result = CheckResult(
         name=check.name, description=check.description, stage=check.stage,
         max_score=check.points, advisory=check.advisory, hint=check.hint,
     )
     began = time.monotonic()
+    failed = None
     try:
         check.run(ctx)
     except CheckFailed as failure:
+        failed = failure
         result.message = failure.message
         result.sent, result.received = failure.sent, failure.received
         result.expected = failure.expected
@@ -239,13 +317,20 @@ def _run_one(ctx: Context, check: Check) -> CheckResult:
     else:
         result.status, result.score = "passed", check.points
     result.duration = time.monotonic() - began
-    return result
+    return result, failed
 
 
 def not_graded(submission, stage: int, reason: str, seed: int = 0, note: str | None = None) -> GradeResult:
-    """A result with every check of stages 1..stage not run, for a submission that cannot be graded."""
+    """A result for a submission that cannot be graded: the reason once, every check not run.
+
+    The first check carries the reason (as a failure); the others say they
+    need it, so the report states the problem once, not once per check.
+    """
     result = GradeResult(submission=str(submission), stage=stage, seed=seed, notes=[note or reason])
-    result.checks = [_not_run(check, reason) for check in checks_up_to(stage)]
+    checks = checks_up_to(stage)
+    first = _not_run(checks[0], reason)
+    first.status = "failed"
+    result.checks = [first] + [_not_run(check, f"not run: needs {checks[0].name}") for check in checks[1:]]
     return result
 
 

@@ -97,6 +97,14 @@ def announced_length(data: bytes) -> int | None:
 
 
 
+def head_without_length(data: bytes) -> bool:
+    """The head is complete and has no Content-Length: nothing but a close can end the body."""
+    end = find_header_end(data[:HEAD_LIMIT])
+    if end is None:
+        return False
+    return re.search(rb"(?im)^content-length[ \t]*:", data[: end[0] + 2]) is None
+
+
 def parse_response(data: bytes) -> Response:
     response = Response(raw=data)
     if not data:

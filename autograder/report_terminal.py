@@ -87,6 +87,11 @@ def _next_step(result: GradeResult, style: Style) -> list[str]:
         return []
     waiting = sum(1 for c in result.checks if c.status == "skipped")
     line = f"Next step: start with {style.bold(first.name)} (details below)"
+    if first.cause:
+        line += f": {first.cause}"
+        explained = sum(1 for c in result.checks if c.caused_by == first.name)
+        if explained:
+            line += f" (that also explains {explained} later failure(s))"
     if waiting:
         line += f"; {waiting} check(s) could not run until the checks they need pass"
     return [line + "."]
@@ -126,7 +131,12 @@ def failure_details(check: CheckResult, style: Style | None = None) -> list[str]
     The terminal report and the Gradescope JSON both show exactly this.
     """
     style = style or Style(False, True)
-    block = [f"What happened: {check.message}"]
+    block = []
+    if check.caused_by:
+        block.append(style.yellow("Because of: ") + f"{check.cause} (see {check.caused_by}; fix that first)")
+    elif check.cause:
+        block.append(style.yellow("Cause: ") + check.cause)
+    block.append(f"What happened: {check.message}")
     if check.server_note:
         block.append(style.yellow(f"Note: {check.server_note}"))
     if check.sent is not None:
@@ -141,7 +151,7 @@ def failure_details(check: CheckResult, style: Style | None = None) -> list[str]
         block += _quoted("\n".join(check.server_said.rstrip().splitlines()[-12:]))
     if check.expected:
         block.append(f"Expected: {check.expected}")
-    if check.hint:
+    if check.hint and not check.caused_by:
         block.append(style.yellow("Hint: ") + check.hint)
     command = check.reproduce or reproduce_command(check.sent)
     if command:

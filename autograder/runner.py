@@ -23,6 +23,7 @@ from pathlib import Path
 
 from autograder.sandbox import Sandbox, listening_ports
 from autograder.timing import stretched
+from autograder.watch import Watch
 from autograder.wire import HOST, free_port
 
 STARTUP_SECONDS = 5.0
@@ -46,10 +47,11 @@ class StartResult:
 class ServerProcess:
     """One submission process at a time, restartable, always cleaned up."""
 
-    def __init__(self, entry: Path, sandbox: Sandbox, python: str = sys.executable):
+    def __init__(self, entry: Path, sandbox: Sandbox, python: str = sys.executable, watch: Watch | None = None):
         self.entry = Path(entry)
         self.sandbox = sandbox
         self.python = python
+        self.watch = watch  # sees inside the run (files opened, crashes) to explain failures
         self.process: subprocess.Popen | None = None
         self.port = 0
         self.starts = 0
@@ -61,7 +63,11 @@ class ServerProcess:
         self._printed_before = self._output_size()
         self.port = free_port()
         self.starts += 1
-        kwargs = self.sandbox.popen_kwargs([self.python, str(self.entry), str(self.port)])
+        if self.watch is not None:
+            argv = self.watch.argv(self.python, self.entry, self.port)
+        else:
+            argv = [self.python, str(self.entry), str(self.port)]
+        kwargs = self.sandbox.popen_kwargs(argv)
         self.process = subprocess.Popen(**kwargs)  # the sandbox captures stdout and stderr
         return self._wait_until_listening()
 

@@ -384,36 +384,44 @@ class Sandbox:
         return all(_reachable_by_others(path) for path in needed)
 
     def _make_reachable(self, argv: list[str]) -> list[str]:
-        """Let the run user read the program it runs.
+        """Let the run user read the program it runs (and, when it is watched, its watcher).
 
         Inside the run folder (where the grader copies a submission) the
         copy's folder is made readable, whatever modes it came with (a
         student's 0600 file, a 0700 folder in a zip). Elsewhere, a file the
         run user cannot read is copied into the run folder.
         """
-        if len(argv) < 2 or argv[1].startswith("-"):
-            return argv
-        script = Path(argv[1]).resolve()
-        if not script.is_file():
-            return argv
+        argv = list(argv)
+        for index, part in enumerate(argv[1:], start=1):
+            if part.startswith("-"):
+                break
+            script = Path(part).resolve()
+            if not script.is_file() or script.suffix not in ("", ".py"):
+                continue
+            argv[index] = self._reachable_copy(script)
+        return argv
+
+    def _reachable_copy(self, script: Path) -> str:
         if _is_within(script, self.run_dir):
             top = self.run_dir / script.relative_to(self.run_dir).parts[0]
             if top not in (self.root, self.home, self.tmp):
                 _make_readable_tree(top)
-            return argv
+            return str(script)
         if _reachable_by_others(script):
-            return argv
+            return str(script)
         copy = self.run_dir / "submission" / script.name
         copy.parent.mkdir(exist_ok=True)
         shutil.copy2(script, copy)
         _make_readable_tree(copy.parent)
         self.notes.append(f"sandbox: copied {script.name} into the run folder (its folder is private)")
-        return [argv[0], str(copy), *argv[2:]]
+        return str(copy)
 
     def _bwrap_command(self, argv: list[str]) -> list[str]:
         binds = [("--bind", self.run_dir)] + [("--ro-bind", folder) for folder in _python_folders()]
-        if len(argv) > 1 and Path(argv[1]).exists():
-            script_folder = Path(argv[1]).resolve().parent
+        for part in argv[1:]:
+            if part.startswith("-") or not Path(part).is_file():
+                continue
+            script_folder = Path(part).resolve().parent
             if not any(_is_within(script_folder, folder) for _, folder in binds):
                 binds.append(("--ro-bind", script_folder))
         command = ["bwrap", *_bwrap_file_system(binds)]

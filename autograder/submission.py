@@ -1,19 +1,26 @@
 """Finding the entry point of a submission (contract §3).
 
 A submission is one Python file (any name, `.py` optional), or a folder or
-`.zip` holding one entry point: `server.py`, `webserve.py`, `webserve`, or
-else the only `*.py` file. Zips from real students come with a nested folder,
-`__MACOSX/` junk and editor backups, so those are looked through or ignored.
+`.zip` holding one entry point: the first that exists of `server.py`,
+`webserve.py`, `webserve`, `main.py`, the kit's file name for the stage
+(`stage2_not_found.py`, ...), else the only `*.py` that runs something (a
+`__main__` block or statements at top level beyond definitions). Test files
+(`test_*.py`, `*_test.py`) never count; the other files are its modules.
+Zips from real students come with a nested folder, `__MACOSX/` junk and
+editor backups, so those are looked through or ignored.
 """
 
 from __future__ import annotations
 
+import ast
 import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-ENTRY_NAMES = ("server.py", "webserve.py", "webserve")
+from autograder.stages import STAGES
+
+ENTRY_NAMES = ("server.py", "webserve.py", "webserve", "main.py")
 IGNORED_PARTS = ("__MACOSX", "__pycache__", ".git", ".ipynb_checkpoints")
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 
@@ -38,23 +45,26 @@ class Entry:
 
 
 
-def resolve(submission: Path, unpack_to: Path) -> Entry:
-    """The entry point of `submission`; zips are unpacked into `unpack_to`."""
+def resolve(submission: Path, unpack_to: Path, stage: int | None = None) -> Entry:
+    """The entry point of `submission`; zips are unpacked into `unpack_to`.
+
+    `stage` adds the kit's file name for that stage to the names looked for.
+    """
     submission = Path(submission)
     if not submission.exists():
         raise NoSuchSubmission(f"no such file or folder: {submission}")
     if submission.is_file() and zipfile.is_zipfile(submission):
         folder = unpack_to / "unzipped"
         _safe_unzip(submission, folder)
-        return _entry_in_folder(submission, folder)
+        return _entry_in_folder(submission, folder, stage)
     if submission.is_dir():
-        return _entry_in_folder(submission, submission)
+        return _entry_in_folder(submission, submission, stage)
     return Entry(submission, submission.parent, Path(submission.name))
 
 
-def _entry_in_folder(source: Path, folder: Path) -> Entry:
-    candidates = [p for p in folder.rglob("*") if p.is_file() and not _ignored(p, folder)]
-    for name in ENTRY_NAMES:
+def _entry_in_folder(source: Path, folder: Path, stage: int | None = None) -> Entry:
+    candidates = [p for p in folder.rglob("*") if p.is_file() and not _ignored(p, folder) and not _is_test(p)]
+    for name in _entry_names(stage):
         named = [p for p in candidates if p.name == name]
         if named:
             return _shallowest(source, folder, named)
@@ -63,10 +73,43 @@ def _entry_in_folder(source: Path, folder: Path) -> Entry:
         return _as_entry(source, python_files[0])
     if not python_files:
         raise NoEntryPoint(f"{source.name} holds no Python file (expected server.py)")
+    running = [p for p in python_files if _runs_something(p)]
+    if len(running) == 1:
+        return _as_entry(source, running[0])
+    names = " or ".join(_entry_names(stage)[:2] + _entry_names(stage)[3:])
     raise NoEntryPoint(
-        f"{source.name} holds several Python files ({_listing(folder, python_files)}) "
-        "and none is called server.py or webserve.py: rename your entry point to server.py"
+        f"{source.name} holds several Python files ({_listing(folder, python_files)}); "
+        + ("more than one of them starts something" if running else "none of them starts anything")
+        + f" and none is called {names}: rename the file that starts your server to server.py"
     )
+
+
+def _entry_names(stage: int | None) -> list[str]:
+    names = list(ENTRY_NAMES)
+    names += [s.file_name for s in STAGES if s.number == stage]
+    return names
+
+
+def _is_test(path: Path) -> bool:
+    return path.suffix == ".py" and (path.name.startswith("test_") or path.stem.endswith("_test"))
+
+
+def _runs_something(path: Path) -> bool:
+    """A `__main__` block, or a top-level statement that is not a definition, import or constant."""
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (SyntaxError, ValueError, OSError, RecursionError):
+        return False
+    quiet = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+    for node in tree.body:
+        if isinstance(node, quiet):
+            continue
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and not any(isinstance(n, ast.Call) for n in ast.walk(node)):
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # a docstring
+        return True
+    return False
 
 
 def _shallowest(source: Path, folder: Path, named: list[Path]) -> Entry:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from autograder import wire
 from autograder.docroot import DocumentRoot
+from autograder.program import Program
 from autograder.runner import ServerProcess, StartResult
 
 USER_AGENT = "labgrade/1.0"
@@ -20,6 +21,8 @@ class Context:
     server: ServerProcess
     start_result: StartResult | None = None
     module_results: dict | None = None  # filled by the stage-5 module probe, once
+    stops_by_itself: bool = False  # the server has stopped (exited, stopped listening) during this grading
+    program: Program | None = None  # the entry point's source, read when a failure needs explaining
     _cache: dict = field(default_factory=dict)
 
     @property
@@ -40,8 +43,13 @@ class Context:
 
     def send(self, request, pause: float = 0.0, timeout: float = wire.DEFAULT_TIMEOUT, cap: int = wire.DEFAULT_CAP,
              receive_buffer: int | None = None, stretch: bool = True) -> wire.Exchange:
-        return wire.exchange(self.port, request, pause=pause, timeout=timeout, cap=cap,
-                             receive_buffer=receive_buffer, stretch=stretch)
+        mark = self.server.watch.mark() if self.server.watch else 0
+        exchange = wire.exchange(self.port, request, pause=pause, timeout=timeout, cap=cap,
+                                 receive_buffer=receive_buffer, stretch=stretch)
+        # What the server did while it answered (files opened, crashes): a
+        # cached exchange is judged by later checks, which need it too.
+        exchange.events = self.server.watch.since(mark) if self.server.watch else []
+        return exchange
 
     def get(self, target: str, cap: int = wire.DEFAULT_CAP, timeout: float = wire.DEFAULT_TIMEOUT) -> wire.Exchange:
         """GET `target`; the answer is cached for this server so checks can share it."""

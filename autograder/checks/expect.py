@@ -19,21 +19,21 @@ def answer(exchange: Exchange, expected: str = "a complete HTTP response") -> Re
     if not exchange.connected:
         raise CheckFailed(
             f"could not connect to your server ({exchange.connect_error})",
-            exchange=exchange, expected=expected,
+            exchange=exchange, expected=expected, symptom="no-connection",
             hint="Is the server still running? Look at its output below for a traceback.",
         )
     if exchange.got_nothing:
         if exchange.timed_out:
             raise CheckFailed(
                 f"no answer at all within {exchange.elapsed:.1f} s",
-                exchange=exchange, expected=expected,
+                exchange=exchange, expected=expected, symptom="no-answer",
                 hint="Read the request until the blank line (\\r\\n\\r\\n) that ends the headers, "
                 "then send the response. Waiting for recv() to return b'' waits for a close "
                 "the client never sends.",
             )
         raise CheckFailed(
             "the server closed the connection without sending anything",
-            exchange=exchange, expected=expected,
+            exchange=exchange, expected=expected, symptom="closed-empty",
             hint="Something went wrong before the response was sent: look at your server's "
             "output for an exception, and make sure every path through your code sends a response.",
         )
@@ -43,7 +43,7 @@ def answer(exchange: Exchange, expected: str = "a complete HTTP response") -> Re
             raise CheckFailed(
                 "the response never finished: the headers did not end with a blank line "
                 "and the connection stayed open",
-                exchange=exchange, expected=expected,
+                exchange=exchange, expected=expected, symptom="unfinished",
                 hint="After the last header line send an empty line: the headers end with \\r\\n\\r\\n.",
             )
     return parse_response(exchange.received)
@@ -62,7 +62,7 @@ def expect_status(exchange: Exchange, response: Response, *codes: int, hint: str
     raise CheckFailed(
         f"expected status {wanted}, got {got}",
         exchange=exchange, expected=f"a status line like 'HTTP/1.1 {codes[0]} {REASONS.get(codes[0], '')}'",
-        hint=hint,
+        hint=hint, symptom="no-status" if response.status is None else "status",
     )
 
 
@@ -71,7 +71,7 @@ def expect_well_formed(exchange: Exchange, response: Response, *codes: str) -> N
     for problem in response.problems:
         if problem.code in codes:
             raise CheckFailed(
-                problem.message, exchange=exchange,
+                problem.message, exchange=exchange, symptom=f"problem:{problem.code}",
                 expected="status line, headers, each line ending in \\r\\n, a blank line, "
                 "then exactly Content-Length bytes of body",
             )
@@ -83,6 +83,7 @@ def expect_body(exchange: Exchange, response: Response, content: bytes, what: st
     raise CheckFailed(
         f"the body is not {what}: {describe_difference(response.body, content)}",
         exchange=exchange, expected=f"a body identical to {what} ({len(content)} bytes)", hint=hint,
+        symptom="body",
     )
 
 
@@ -109,9 +110,11 @@ def expect_file(exchange: Exchange, file, what: str | None = None, hint: str = "
     what = what or f"the file {file.relative!r}"
     response = answer(exchange, expected=f"200 OK and {what}")
     if response.status == 404 and not hint:
+        # What the server looked for instead is named by the diagnosis, from
+        # the files it opened; here only what the grader knows for sure.
         hint = (
-            "The file exists: strip the leading '/' from the path and open it relative to the "
-            "working directory (the document root)."
+            f"The file exists: it is {file.relative!r} below the folder your server runs in (the document "
+            "root). Print the path your code opens, and compare."
         )
     expect_status(exchange, response, 200, hint=hint)
     expect_body(exchange, response, file.content, what, hint=hint)

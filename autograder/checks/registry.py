@@ -59,8 +59,12 @@ class CheckFailed(Exception):
     failure calls for a more specific one.
     """
 
-    def __init__(self, message, *, exchange=None, sent=None, received=None, expected="", hint="", curl=None):
+    def __init__(self, message, *, exchange=None, sent=None, received=None, expected="", hint="", curl=None,
+                 symptom=None):
         super().__init__(message)
+        # What kind of failure this is, for naming its cause (diagnosis.py):
+        # "no-answer", "unfinished", "status", "body", "problem:lf-only", ...
+        self.symptom = symptom
         self.message = message
         self.sent = sent if sent is not None else (exchange.sent if exchange is not None else None)
         self.received = received if received is not None else (exchange.received if exchange is not None else None)

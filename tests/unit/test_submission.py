@@ -48,7 +48,7 @@ def test_folder_with_several_python_files_and_no_entry_point(tmp_path):
     folder.mkdir()
     (folder / "a.py").write_text("")
     (folder / "b.py").write_text("")
-    with pytest.raises(NoEntryPoint, match="rename your entry point to server.py"):
+    with pytest.raises(NoEntryPoint, match="rename the file that starts your server to server.py"):
         resolve(folder, tmp_path / "work")
 
 
@@ -74,3 +74,36 @@ def test_zip_without_python(tmp_path):
     archive = make_zip(tmp_path / "frank.zip", {"readme.txt": "I forgot"})
     with pytest.raises(NoEntryPoint, match="no Python file"):
         resolve(archive, tmp_path / "work")
+
+
+def test_main_py_is_an_entry_name(tmp_path):
+    folder = tmp_path / "gina"
+    folder.mkdir()
+    (folder / "http_utils.py").write_text("def parse(x):\n    return x\n")
+    (folder / "main.py").write_text("import http_utils\nhttp_utils.parse(1)\n")
+    assert resolve(folder, tmp_path / "work").path.name == "main.py"
+
+
+def test_the_kits_file_name_for_the_stage(tmp_path):
+    folder = tmp_path / "hal"
+    folder.mkdir()
+    (folder / "helpers.py").write_text("print('helper')\n")
+    (folder / "stage2_not_found.py").write_text("print('serve')\n")
+    assert resolve(folder, tmp_path / "work", stage=2).path.name == "stage2_not_found.py"
+
+
+def test_test_files_never_count(tmp_path):
+    folder = tmp_path / "ivy"
+    folder.mkdir()
+    (folder / "webserver.py").write_text("print('serve')\n")
+    (folder / "test_webserver.py").write_text("import webserver\nprint('test')\n")
+    (folder / "webserver_test.py").write_text("print('test')\n")
+    assert resolve(folder, tmp_path / "work").path.name == "webserver.py"
+
+
+def test_the_only_file_that_runs_something(tmp_path):
+    folder = tmp_path / "jon"
+    folder.mkdir()
+    (folder / "util.py").write_text("import os\nROOT = '.'\ndef helper():\n    return 1\n")
+    (folder / "web.py").write_text("import util\nif __name__ == '__main__':\n    util.helper()\n")
+    assert resolve(folder, tmp_path / "work").path.name == "web.py"
