@@ -91,6 +91,13 @@ def before_listening(ev: Evidence) -> Fault | None:
                      f"your server reads from the keyboard with input() ({program.where(line)}); the grader "
                      "types nothing, so it never gets a port",
                      "Take the port from the command line instead: port = int(sys.argv[1]).")
+    port = ev.start.port if ev.start is not None else None
+    elsewhere = [b for b in watching.binds(ev.events) if _bound_port(b) not in (None, 0, port)]
+    if elsewhere:
+        bound = elsewhere[0]
+        return Fault("fixed-port", f"your server binds port {_bound_port(bound)} ({program.where(bound.line)}) "
+                     "instead of the one in sys.argv[1]",
+                     "The grader chooses a free port and passes it as the first argument: port = int(sys.argv[1]).")
     if crashes:
         return crash_fault(ev, crashes[0], stopped=True)
     if watching.finished(ev.events) and not watching.binds(ev.events):
@@ -112,6 +119,11 @@ def before_listening(ev: Evidence) -> Fault | None:
         return Fault("fixed-port", f"your server binds port {port}{where} instead of the one in sys.argv[1]",
                      "The grader chooses a free port and passes it as the first argument: port = int(sys.argv[1]).")
     return None
+
+
+def _bound_port(bind: watching.Event) -> int | None:
+    match = re.search(r"(\d+)\)\s*$", str(bind.fields[0]))
+    return int(match.group(1)) if match else None
 
 
 # -- crashes ------------------------------------------------------------------------
@@ -153,17 +165,23 @@ def crash_fault(ev: Evidence, crash: watching.Crash, stopped: bool) -> Fault:
     message = crash.message.splitlines()[0][:160] if crash.message else ""
     phrase = f"{who} {what}: {crash.type}" + (f" at {where}" if where else "") + (f" ({message})" if message else "")
     hint = next((h for kind, part, h in CRASH_HINTS if crash.type == kind and part in crash.message), None)
-    shared = program.shared_connection
-    if shared and not crash.in_main_thread and crash.type in ("OSError", "BrokenPipeError", "AttributeError",
-                                                               "ConnectionResetError", "TypeError", "IndexError"):
-        name, line = shared
-        hint = (f"Your threads share one global `{name}` ({program.where(line)}): the accept loop replaces it while an "
-                "older thread still uses it. Pass each connection to its thread: Thread(target=handle, args=(conn,)).")
-        return Fault(f"shared-connection:{name}", phrase, hint)
     if hint is None:
         hint = "Read the traceback in your server's output (below) from the bottom up: the last line of your file " \
                "in it is where it went wrong."
     return Fault(f"crash:{crash.type}:{crash.line}", phrase, hint)
+
+
+def shared_connection(ev: Evidence) -> Fault | None:
+    """A stage-4 failure in a server whose threads use one global connection socket."""
+    shared = ev.program.shared_connection
+    if shared is None or not ev.check.startswith("4."):
+        return None
+    name, line = shared
+    return Fault(f"shared-connection:{name}",
+                 f"your threads share one global `{name}` ({ev.program.where(line)}): the accept loop replaces it "
+                 "while an older thread still uses it, so answers go to the wrong client or to a closed socket",
+                 f"Pass each connection to its own thread and use only that: Thread(target=handle, args=({name},)), "
+                 f"and def handle({name}): with no `global {name}`.")
 
 
 def crashed(ev: Evidence) -> Fault | None:
@@ -308,7 +326,7 @@ def never_decodes(ev: Evidence) -> Fault | None:
         return None
     if re.search(r"\bunquote|\bunquote_plus|parse_qs|urlsplit|urlparse", ev.program.all_text):
         return None
-    return Fault("not-percent-decoded", "your server never decodes %XX in the path (nothing in it calls "
+    return Fault("not-percent-decoded", "your server never percent-decodes the path (nothing in it calls "
                  "urllib.parse.unquote), so '/with%20space.html' names no file",
                  "Decode the path before opening it: urllib.parse.unquote(path) turns '%20' into a space.")
 
@@ -448,9 +466,13 @@ def waits_for_more(ev: Evidence) -> Fault | None:
 
 def byte_per_send(ev: Evidence) -> Fault | None:
     line = ev.program.byte_per_send
-    if line is None or ev.check != "1.large-file":
-        return None
     exchange = getattr(ev.failure, "exchange", None)
+    if line is None or exchange is None or not exchange.timed_out:
+        return None
+    wanted = requested_file(ev)
+    body = parse_response(exchange.received).body
+    if wanted is None or not (ev.root / wanted).read_bytes().startswith(body):
+        return None  # what came is wrong, not just late
     got = len(exchange.received) if exchange is not None else 0
     seconds = exchange.elapsed if exchange is not None else 0
     amount = f"{got / 2**20:.1f} MiB arrived in {seconds:.0f} s" if got else "the file did not arrive in time"
@@ -581,10 +603,11 @@ def extra_bytes(ev: Evidence) -> Fault | None:
 
 def no_headers(ev: Evidence) -> Fault | None:
     """Content-Length or Content-Type missing because the response has no headers at all."""
-    if ev.check not in ("1.content-length", "1.content-type"):
-        return None
+    symptom = getattr(ev.failure, "symptom", None)
+    if symptom is not None and not symptom.startswith("problem:"):
+        return None  # a wrong status or body is not explained by missing headers
     response = parse_response(getattr(ev.failure, "received", None) or b"")
-    if response.status is None or response.headers:
+    if response.status is None or response.headers or not response.headers_complete and not response.body:
         return None
     return Fault("no-headers", "your server sends a status line and no headers at all",
                  "After the status line send at least Content-Type and Content-Length, each as "
@@ -595,9 +618,9 @@ def stopped_serving(ev: Evidence) -> Fault | None:
     """The program ended by itself (exit status 0) after answering: nothing loops around accept()."""
     if getattr(ev.failure, "symptom", None) not in ("no-connection", "closed-empty", "no-answer"):
         return None
-    if not watching.finished(events_of(ev)):
-        return None
     line = ev.program.closes_listening_socket_in_loop
+    if not line and not watching.finished(events_of(ev)):
+        return None
     if line:
         return Fault("stops-serving", f"your server closes its listening socket inside the loop "
                      f"({ev.program.where(line)}), so after one answer it takes no more connections and ends",
@@ -608,5 +631,5 @@ def stopped_serving(ev: Evidence) -> Fault | None:
                  "Put accept(), reading the request and answering inside `while True:`.")
 
 
-RULES = (before_listening, crashed, stopped_serving, outside_root, wrong_path, folder_in_front, never_decodes, error_as_200, malformed, no_headers, fixed_file, extra_bytes, length_in_characters, text_mode,
+RULES = (before_listening, shared_connection, crashed, stopped_serving, outside_root, wrong_path, folder_in_front, never_decodes, error_as_200, malformed, no_headers, fixed_file, extra_bytes, length_in_characters, text_mode,
          one_recv, waits_for_more, byte_per_send, threads)

@@ -102,7 +102,7 @@ def grade(
 ) -> GradeResult:
     """Grade `submission` (file, folder or zip) at `stage`. Raises NoSuchSubmission."""
     started = time.monotonic()
-    timing.start_run(HARD_DEADLINE)
+    deadline = timing.start_run(HARD_DEADLINE)
     seed = seed if seed is not None else random.SystemRandom().randrange(10**9)
     run_dir = Path(tempfile.mkdtemp(prefix="labgrade-"))
     result = GradeResult(submission=str(submission), stage=stage, seed=seed)
@@ -139,7 +139,7 @@ def grade(
         if sandbox is not None:
             sandbox.cleanup()  # every process of the run, then the run folder
         shutil.rmtree(run_dir, ignore_errors=True)
-        timing.end_run()
+        timing.end_run(deadline)
         result.execution_time = time.monotonic() - started
 
 
@@ -206,6 +206,8 @@ def _name_cause(ctx: Context, result: CheckResult, failure: CheckFailed, events_
     """Put the fault behind a failure (if the grader can tell it) into the result."""
     if ctx.program is None:
         ctx.program = Program.load(ctx.entry_path)
+    if failure.symptom in ("no-connection", "closed-empty"):
+        _settle_exit(ctx)  # a server on its way out: let it finish saying why (an exception, its end)
     evidence = Evidence(
         check=result.name, failure=failure, events=ctx.server.watch.since(events_mark) if ctx.server.watch else [],
         program=ctx.program, root=ctx.docroot.root, start=ctx.start_result, server_stopped=not ctx.server.alive(),
@@ -213,6 +215,15 @@ def _name_cause(ctx: Context, result: CheckResult, failure: CheckFailed, events_
     fault = _safe_diagnosis(evidence)
     if fault is not None:
         result.cause, result.cause_key, result.hint = fault.phrase, fault.key, fault.hint
+
+
+def _settle_exit(ctx: Context) -> None:
+    deadline = time.monotonic() + stretched(SETTLE_SECONDS * 2)
+    while time.monotonic() < deadline and ctx.server.alive() and ctx.server.is_listening():
+        time.sleep(0.01)
+    if not ctx.server.is_listening():
+        while time.monotonic() < deadline and ctx.server.alive():
+            time.sleep(0.01)
 
 
 def _safe_diagnosis(evidence: Evidence):
@@ -310,7 +321,7 @@ def _run_one(ctx: Context, check: Check) -> tuple[CheckResult, CheckFailed | Non
         result.sent, result.received = failure.sent, failure.received
         result.expected = failure.expected
         result.hint = failure.hint or check.hint
-        result.reproduce = failure.curl or ""
+        result.reproduce = failure.recipe or ""
     except Exception:  # a bug in the grader, not in the submission
         result.message = "the grader itself failed on this check; please tell the course staff:\n" + traceback.format_exc(limit=4)
         result.hint = ""

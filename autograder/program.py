@@ -273,11 +273,9 @@ class Program:
         top_level = {n.id for stmt in self.tree.body if not isinstance(stmt, (ast.FunctionDef, ast.ClassDef))
                      for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
         globals_declared = {name for n in ast.walk(self.tree) if isinstance(n, ast.Global) for name in n.names}
-        targets = {_called_name_of(k.value) for n in self._calls() if _called_name(n) == "Thread"
-                   for k in n.keywords if k.arg == "target"}
+        if not any(_called_name(n) in ("Thread", "start_new_thread", "submit") for n in self._calls()):
+            return None  # one thread: a global connection is only a matter of style
         for function in self._nodes(ast.FunctionDef):
-            if function.name not in targets:
-                continue
             params = {a.arg for a in function.args.args + function.args.kwonlyargs}
             for name, line in shared.items():
                 if name in params or (name not in top_level and name not in globals_declared):

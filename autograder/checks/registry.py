@@ -59,7 +59,7 @@ class CheckFailed(Exception):
     failure calls for a more specific one.
     """
 
-    def __init__(self, message, *, exchange=None, sent=None, received=None, expected="", hint="", curl=None,
+    def __init__(self, message, *, exchange=None, sent=None, received=None, expected="", hint="", recipe=None,
                  symptom=None):
         super().__init__(message)
         # What kind of failure this is, for naming its cause (diagnosis.py):
@@ -71,16 +71,21 @@ class CheckFailed(Exception):
         self.exchange = exchange
         self.expected = expected
         self.hint = hint
-        self.curl = curl
+        self.recipe = recipe  # how to try it by hand when one curl of `sent` cannot show it
 
 
 _REGISTRY: dict[str, Check] = {}
+SERVER_BASICS = ("1.starts-listening", "1.responds")  # the checks 1.responds itself needs
 
 
 def check(name, *, description, hint, points=1, depends=None, advisory=False, needs=NEEDS_SERVER):
     stage = int(name.split(".", 1)[0])
-    if depends is None:
-        depends = ("1.responds",) if needs == NEEDS_SERVER else ()
+    # A check that talks to the server needs one that answers: 1.responds comes
+    # first, whatever else `depends` names (it adds to this default).
+    if isinstance(depends, str):
+        raise TypeError(f"{name}: depends takes a tuple of check names, not the string {depends!r}")
+    default = ("1.responds",) if needs == NEEDS_SERVER and name not in SERVER_BASICS else ()
+    depends = tuple(dict.fromkeys(default + tuple(depends or ())))
 
     def register(function):
         if name in _REGISTRY and _REGISTRY[name].run is not function:

@@ -75,7 +75,7 @@ def echo_page_check(ctx):
 
 
 @check(
-    "3.echo-order", points=2, depends=("1.responds", "3.echo-page"),
+    "3.echo-order", points=2, depends=("3.echo-page",),
     description="pairs in query order, or grouped by key in order of first appearance",
     hint="Keep the order of the query: parse_qsl gives the pairs in order; parse_qs groups them by key. "
     "Do not sort the keys, and keep every value of a repeated key.",
@@ -89,7 +89,7 @@ def echo_order(ctx):
 
 
 @check(
-    "3.echo-decoding", points=2, depends=("1.responds", "3.echo-page"),
+    "3.echo-decoding", points=2, depends=("3.echo-page",),
     description="`+` and %XX are decoded as UTF-8: ?q=grade+%3D+A%2B gives `key=q; value=grade = A+;`",
     hint="urllib.parse.parse_qsl decodes '+' to a space and %XX as UTF-8; splitting on '&' and '=' by hand does not.",
 )
@@ -99,7 +99,7 @@ def echo_decoding(ctx):
 
 
 @check(
-    "3.echo-escaping", points=2, depends=("1.responds", "3.echo-page"),
+    "3.echo-escaping", points=2, depends=("3.echo-page",),
     description="keys and values are HTML-escaped: ?x=<b>hi</b> shows &lt;b&gt;hi&lt;/b&gt; (and & shows as &amp;)",
     hint="Pass every key and value through html.escape() before putting it in the page, or a "
     "visitor can inject HTML (and scripts) into it.",
@@ -122,7 +122,7 @@ def echo_escaping(ctx):
 
 
 @check(
-    "3.echo-no-query", points=1, depends=("1.responds", "3.echo-page"),
+    "3.echo-no-query", points=1, depends=("3.echo-page",),
     description="/echo without a query gives the page with no pairs",
     hint="A missing query is an empty one: the page shows the path and no 'key=' lines.",
 )
@@ -139,7 +139,7 @@ def echo_no_query(ctx):
 
 @check(
     # Needs the echo page: without it every other path is a 404 by stage 2's rules alone.
-    "3.other-paths-404", points=1, depends=("1.responds", "2.missing-file-404", "3.echo-page"),
+    "3.other-paths-404", points=1, depends=("2.missing-file-404", "3.echo-page"),
     description="other paths that name no file still give 404, with or without a query",
     hint="Only the path /echo is special; compare the path (without the query) to '/echo' exactly.",
 )

@@ -1,6 +1,6 @@
 # stage: 2
 # story: A student sends the status line, each header and the body with separate sendall() calls and answers 403 to any path containing '..'.
-# faults: none
+# faults: absolute-target-leaves-root (GET //abs/path: path[1:] is still absolute)
 from socket import *
 from urllib.parse import unquote
 import os

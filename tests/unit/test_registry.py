@@ -39,3 +39,12 @@ def test_the_kits_checks_all_run_after_their_dependencies():
 def test_built_on_socket_is_graded_only_for_a_server_that_answers():
     """A file that never serves earns no point, not even for importing only socket."""
     assert "1.responds" in registry.get_check("1.built-on-socket").depends
+
+
+def test_depends_adds_to_the_default_instead_of_replacing_it():
+    # 4.concurrent-32 names only 4.stalled-client; it still needs a server that answers.
+    concurrent = registry.get_check("4.concurrent-32")
+    assert concurrent.depends == ("1.responds", "4.stalled-client")
+    assert registry.get_check("1.starts-listening").depends == ()
+    assert registry.get_check("1.responds").depends == ("1.starts-listening",)
+    assert "1.responds" in registry.get_check("2.serves-after-404").depends
