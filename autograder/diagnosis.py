@@ -483,7 +483,7 @@ def byte_per_send(ev: Evidence) -> Fault | None:
 def fixed_file(ev: Evidence) -> Fault | None:
     """A complete 200 answer whose body is another file of the root than the one asked for."""
     response = parse_response(getattr(ev.failure, "received", None) or b"")
-    wanted = requested_file(ev)
+    wanted = requested_file(ev) or _missing_target(ev)
     if not response.body or wanted is None or response.status != 200 or not response.headers_complete:
         return None
     for path in sorted(ev.root.rglob("*")):
@@ -612,6 +612,15 @@ def no_headers(ev: Evidence) -> Fault | None:
     return Fault("no-headers", "your server sends a status line and no headers at all",
                  "After the status line send at least Content-Type and Content-Length, each as "
                  "'Name: value\\r\\n', then the blank line.")
+
+
+def _missing_target(ev: Evidence) -> str | None:
+    """The asked-for name when the request names no file at all (the 404 check's request)."""
+    target = _target(ev)
+    if not target or not target.startswith("/") or ".." in target:
+        return None
+    relative = unquote(urlsplit(target).path).lstrip("/")
+    return relative if relative and not (ev.root / relative).exists() else None
 
 
 def stopped_serving(ev: Evidence) -> Fault | None:
