@@ -32,6 +32,21 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.scores import format_score
+
+from autograder import class_report
+from autograder.gradebook import (  # noqa: F401  (batch.Row and the rest: where callers found them before)
+    RESULTS_JSON,
+    Row,
+    check_columns,
+    load_row,
+    read_results as _read_results,
+    results_folder,
+    spreadsheet_safe,
+    unspreadsheet,
+    write_gradebook,
+)
+
 EXIT_DONE, EXIT_NO_FOLDER, EXIT_INTERRUPTED = 0, 2, 130
 # The grader bounds itself at 60 s for the worst submission (contract §5);
 # this limit catches a grader that hangs anyway. Screenshots add a browser run.
@@ -41,7 +56,7 @@ TERMINATE_GRACE_SECONDS = 10.0  # after SIGTERM, time to stop the submission and
 KEPT_STDERR_CHARS = 1500
 
 IGNORED_NAMES = {"__MACOSX", "__pycache__", "Thumbs.db", "desktop.ini"}
-RESULTS_JSON, REPORT_TXT, SCREENSHOT_PNG = "results.json", "report.txt", "screenshot.png"
+REPORT_TXT, SCREENSHOT_PNG = "report.txt", "screenshot.png"
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent  # so the child imports this very grader
 
 
@@ -51,27 +66,7 @@ class Student:
     entry: Path
 
 
-@dataclass
-class Row:
-    """One student's line in the gradebook, read back from their results.json."""
-
-    student: str
-    score: float = 0.0
-    max_score: float = 0.0
-    tests: list[dict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    graded: bool = True
-
-    def test_scores(self) -> dict[str, float]:
-        return {test["name"]: test.get("score", 0) for test in self.tests}
-
-
 # ---------------------------------------------------------------- the folder
-
-
-def results_folder(gradebook: Path) -> Path:
-    """GRADEBOOK.csv keeps its per-student files in GRADEBOOK_results/."""
-    return gradebook.with_name(gradebook.stem + "_results")
 
 
 def find_students(folder: Path, skip: tuple[Path, ...] = ()) -> list[Student]:
@@ -109,8 +104,10 @@ class Outcome:
 class Grader:
     """Runs one grading subprocess per student and can stop them all at once."""
 
-    def __init__(self, stage: int, results: Path, seed: int | None, screenshots: bool, timeout: float | None = None):
+    def __init__(self, stage: int, results: Path, seed: int | None, screenshots: bool, timeout: float | None = None,
+                 course: Path | None = None):
         self.stage = stage
+        self.course = course
         self.results = results
         self.seed = seed
         self.screenshots = screenshots
@@ -126,6 +123,8 @@ class Grader:
         ]
         if self.seed is not None:
             command += ["--seed", str(self.seed)]
+        if self.course is not None:
+            command += ["--course", str(Path(self.course).resolve())]
         if self.screenshots:
             command += ["--screenshot", str(self.results / student.name / SCREENSHOT_PNG)]
         return command
@@ -231,16 +230,6 @@ def _terminate(process: subprocess.Popen) -> None:
         pass
 
 
-def _read_results(path: Path) -> dict | None:
-    """The child's results.json when it is a complete Gradescope result, else None."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    ok = isinstance(data, dict) and isinstance(data.get("tests"), list) and isinstance(data.get("score"), (int, float))
-    return data if ok else None
-
-
 def _describe(returncode: int | None) -> str:
     if returncode is None:
         return "still running"
@@ -253,68 +242,6 @@ def _write_atomically(path: Path, text: str) -> None:
     temporary = path.with_name(path.name + ".part")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
-
-
-# ---------------------------------------------------------------- the gradebook
-
-
-def load_row(results: Path, student: str) -> Row:
-    """A student's gradebook row from results/STUDENT/results.json."""
-    data = _read_results(results / student / RESULTS_JSON)
-    if data is None:
-        return Row(student, notes=["not graded yet: run batch again with --resume"], graded=False)
-    tests = [t for t in data["tests"] if isinstance(t, dict) and "name" in t]
-    notes = [line[len("Note: "):] for line in str(data.get("output", "")).splitlines() if line.startswith("Note: ")]
-    return Row(
-        student=student,
-        score=float(data["score"]),
-        max_score=float(sum(t.get("max_score", 0) for t in tests)),
-        tests=tests,
-        notes=notes,
-    )
-
-
-def check_columns(rows: list[Row], stage: int | None = None) -> list[str]:
-    """Check names in the order they run (the registry's), then any unknown ones."""
-    from autograder.checks import all_checks
-
-    known = [c.name for c in all_checks() if stage is None or c.stage <= stage]
-    seen = {t["name"] for row in rows for t in row.tests}
-    columns = [name for name in known if name in seen or stage is not None]
-    columns += sorted(seen - set(columns))
-    return columns
-
-
-def write_gradebook(path: Path, rows: list[Row], columns: list[str]) -> None:
-    """student, score, max_score, one column per check (its score), note. Atomic."""
-    temporary = path.with_name(path.name + ".part")
-    with open(temporary, "w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["student", "score", "max_score", *columns, "note"])
-        for row in rows:
-            scores = row.test_scores()
-            writer.writerow([
-                spreadsheet_safe(row.student), _number(row.score), _number(row.max_score),
-                *(_number(scores.get(name, 0)) for name in columns),
-                spreadsheet_safe("; ".join(row.notes)),
-            ])
-    temporary.replace(path)
-
-
-def spreadsheet_safe(text: str) -> str:
-    """Keep a spreadsheet from reading a cell as a formula (a file named '=cmd|...').
-
-    The usual defence (OWASP, "CSV injection"): a leading quote makes it text.
-    """
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def unspreadsheet(text: str) -> str:
-    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0")
 
 
 # ---------------------------------------------------------------- progress
@@ -338,7 +265,7 @@ class Progress:
 
     def update(self, outcome: Outcome, row: Row) -> None:
         self.done += 1
-        what = f"{outcome.student.name}: {_number(row.score)}/{_number(row.max_score)} in {outcome.seconds:.1f} s"
+        what = f"{outcome.student.name}: {format_score(row.score)}/{format_score(row.max_score)} in {outcome.seconds:.1f} s"
         if outcome.crashed:
             what += f" ({outcome.crashed})"
         if self.bar is not None:
@@ -391,7 +318,12 @@ def run(args) -> int:
             (results / student.name / RESULTS_JSON).unlink(missing_ok=True)
     todo = [s for s in students if not _graded(results / s.name, args.stage)]
     jobs = max(1, int(args.jobs or 1))
-    grader = Grader(args.stage, results, args.seed, args.screenshots)
+    course = getattr(args, "course", None)
+    if course is not None:
+        from autograder.course import Course
+
+        Course.load(course).stage(args.stage)  # a broken course file stops the batch before it starts
+    grader = Grader(args.stage, results, args.seed, args.screenshots, course=course)
     progress = Progress(len(todo), len(students) - len(todo))
     progress.say(f"Grading {len(todo)} submission(s) from {folder} at stage {args.stage} with {min(jobs, max(1, len(todo)))} worker(s)")
     began = time.monotonic()
@@ -406,9 +338,8 @@ def run(args) -> int:
             return EXIT_INTERRUPTED
     progress.close()
     rows = [load_row(results, s.name) for s in students]
-    columns = check_columns(rows, args.stage)
+    columns = check_columns(rows, args.stage, course)
     write_gradebook(out, rows, columns)
-    from autograder import class_report
 
     class_report.write_report(report, rows, columns, stage=args.stage, title=out.stem)
     crashed = [o.student.name for o in outcomes if o.crashed]

@@ -22,7 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-from autograder.batch import (
+from autograder.gradebook import (
+    not_run,
     RESULTS_JSON,
     Row,
     check_columns,
@@ -209,10 +210,9 @@ def cell_kind(test: dict | None) -> str:
         return "none"
     if test.get("status") == "passed":
         return "pass"
-    if not test.get("max_score"):
-        return "warn"
-    output = str(test.get("output", ""))
-    return "skip" if "What happened: not run" in output or "What happened: not graded" in output else "fail"
+    if not_run(test):
+        return "skip"  # not run, advisory or not: no warning for what was never tried
+    return "warn" if not test.get("max_score") else "fail"
 
 
 def _most_failed(rows: list[Row], columns: list[str]) -> str:

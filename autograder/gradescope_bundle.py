@@ -39,7 +39,7 @@ FALLBACK_README = "# socket-web-lab\n\nThe autograder of the socket web-server l
 def run(args) -> int:
     stage = get_stage(args.stage)
     try:
-        path = build(stage.number, Path(args.out))
+        path = build(stage.number, Path(args.out), course=getattr(args, "course", None))
     except FileNotFoundError as problem:
         print(f"labgrade: cannot build the bundle: {problem}", file=sys.stderr)
         return EXIT_CANNOT_BUILD
@@ -77,19 +77,25 @@ def runtime_requirements(pyproject: Path) -> list[str]:
     return list(tomllib.loads(text).get("project", {}).get("dependencies", []))
 
 
-def script(name: str, stage: int) -> str:
-    return (TEMPLATES / name).read_text(encoding="utf-8").replace("@STAGE@", str(stage))
+def script(name: str, stage: int, course: bool = False) -> str:
+    text = (TEMPLATES / name).read_text(encoding="utf-8").replace("@STAGE@", str(stage))
+    return text.replace("@COURSE@", '--course "$ROOT/kit/course.toml"' if course else "")
 
 
-def build(stage: int, out: Path, project: Path = PROJECT_ROOT) -> Path:
-    """Write the bundle for `stage` to `out` (atomically) and return its path."""
+def build(stage: int, out: Path, project: Path = PROJECT_ROOT, course: Path | None = None) -> Path:
+    """Write the bundle for `stage` to `out` (atomically) and return its path.
+
+    With a course file, the bundle holds it as kit/course.toml and grades by it.
+    """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     files = bundle_files(project)
     temporary = out.with_name(out.name + ".part")
     with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         for name in SCRIPTS:
-            _add(bundle, name, script(name, stage).encode("utf-8"), executable=True)
+            _add(bundle, name, script(name, stage, course is not None).encode("utf-8"), executable=True)
+        if course is not None:
+            _add(bundle, "kit/course.toml", Path(course).read_bytes(), executable=False)
         for name, path in files:
             _add(bundle, name, path.read_bytes(), executable=False)
         if not (project / "README.md").is_file():  # pyproject.toml names it

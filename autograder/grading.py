@@ -25,6 +25,7 @@ from autograder.diagnosis import Evidence, diagnose
 from autograder.program import Program
 from autograder.watch import Watch
 from autograder.checks.context import Context
+from autograder.course import Course
 from autograder.checks.registry import NEEDS_SERVER, Check, CheckFailed, checks_up_to
 from autograder.runner import ServerProcess
 from autograder.sandbox import Sandbox, describe_exit
@@ -76,11 +77,11 @@ class GradeResult:
 
     @property
     def score(self) -> float:
-        return sum(c.score for c in self.checks)
+        return float(round(sum(c.score for c in self.checks), 2))
 
     @property
     def max_score(self) -> float:
-        return sum(c.max_score for c in self.checks)
+        return float(round(sum(c.max_score for c in self.checks), 2))
 
     @property
     def passed(self) -> bool:
@@ -98,9 +99,17 @@ class GradeResult:
 
 
 def grade(
-    submission, stage: int, seed: int | None = None, keep_root: Path | None = None, screenshot: Path | None = None
+    submission, stage: int, seed: int | None = None, keep_root: Path | None = None, screenshot: Path | None = None,
+    course: Course | None = None,
 ) -> GradeResult:
-    """Grade `submission` (file, folder or zip) at `stage`. Raises NoSuchSubmission."""
+    """Grade `submission` (file, folder or zip) at `stage`. Raises NoSuchSubmission.
+
+    With a `course` (course.py), the checks and points are the course's for that
+    stage, and its hand-in file name counts as an entry point; without one, the
+    kit's ladder (stages 1..N).
+    """
+    checks = course.checks_for(stage) if course is not None else checks_up_to(stage)
+    hand_in = course.hand_in if course is not None else None
     started = time.monotonic()
     deadline = timing.start_run(HARD_DEADLINE)
     seed = seed if seed is not None else random.SystemRandom().randrange(10**9)
@@ -110,16 +119,16 @@ def grade(
     server = None
     try:
         try:
-            entry = resolve(Path(submission), run_dir, stage=stage)
+            entry = resolve(Path(submission), run_dir, stage=stage, hand_in=hand_in)
         except NoEntryPoint as problem:
-            result = not_graded(submission, stage, str(problem), seed=seed)
+            result = not_graded(submission, stage, str(problem), seed=seed, checks=checks)
             return result  # (bound to `result`, so the finally below times it)
         sandbox = Sandbox(run_dir)
         entry_path = _copy_entry(entry, run_dir)
         docs = docroot_module.build(sandbox.root, seed)
         server = ServerProcess(entry_path, sandbox, watch=Watch(run_dir))
         ctx = Context(stage=stage, entry_path=entry_path, docroot=docs, server=server)
-        result.checks = _run_checks(ctx, checks_up_to(stage), started, result.notes)
+        result.checks = _run_checks(ctx, checks, started, result.notes)
         slowdown = stretch_factor()
         if slowdown >= NOTABLE_SLOWDOWN and not result.passed:  # it matters only for a failure
             result.notes.append(
@@ -309,7 +318,7 @@ def _restart_note(ctx: Context, result: CheckResult, notes: list[str]) -> None:
 def _run_one(ctx: Context, check: Check) -> tuple[CheckResult, CheckFailed | None]:
     result = CheckResult(
         name=check.name, description=check.description, stage=check.stage,
-        max_score=check.points, advisory=check.advisory, hint=check.hint,
+        max_score=float(check.points), advisory=check.advisory, hint=check.hint,
     )
     began = time.monotonic()
     failed = None
@@ -326,19 +335,20 @@ def _run_one(ctx: Context, check: Check) -> tuple[CheckResult, CheckFailed | Non
         result.message = "the grader itself failed on this check; please tell the course staff:\n" + traceback.format_exc(limit=4)
         result.hint = ""
     else:
-        result.status, result.score = "passed", check.points
+        result.status, result.score = "passed", float(check.points)
     result.duration = time.monotonic() - began
     return result, failed
 
 
-def not_graded(submission, stage: int, reason: str, seed: int = 0, note: str | None = None) -> GradeResult:
+def not_graded(submission, stage: int, reason: str, seed: int = 0, note: str | None = None,
+               checks: list[Check] | None = None) -> GradeResult:
     """A result for a submission that cannot be graded: the reason once, every check not run.
 
     The first check carries the reason (as a failure); the others say they
     need it, so the report states the problem once, not once per check.
     """
     result = GradeResult(submission=str(submission), stage=stage, seed=seed, notes=[note or reason])
-    checks = checks_up_to(stage)
+    checks = checks if checks is not None else checks_up_to(stage)
     first = _not_run(checks[0], reason)
     first.status = "failed"
     result.checks = [first] + [_not_run(check, f"not run: needs {checks[0].name}") for check in checks[1:]]
@@ -347,6 +357,6 @@ def not_graded(submission, stage: int, reason: str, seed: int = 0, note: str | N
 
 def _not_run(check: Check, reason: str) -> CheckResult:
     return CheckResult(
-        name=check.name, description=check.description, stage=check.stage, max_score=check.points,
+        name=check.name, description=check.description, stage=check.stage, max_score=float(check.points),
         status="skipped", advisory=check.advisory, message=reason, hint=check.hint,
     )

@@ -13,6 +13,7 @@ import sys
 from autograder.grading import CheckResult, GradeResult
 from autograder.http_response import escape_bytes
 from autograder.reproduce import STUDENT_PORT, reproduce_command
+from autograder.scores import format_score
 from autograder.stages import STAGES
 
 SHOWN_BYTES = 700
@@ -107,7 +108,7 @@ def _summary_line(check: CheckResult, style: Style) -> str:
             "failed": style.red(style.marks["failed"]),
             "skipped": style.dim(style.marks["skipped"]),
         }[check.status]
-        points = f"{_number(check.score)}/{_number(check.max_score)}"
+        points = f"{format_score(check.score)}/{format_score(check.max_score)}"
     line = f"  {mark} {check.name:<30} {points:>8}  {check.description}"
     if check.status == "skipped":
         line += style.dim(f"  [{check.message}]")
@@ -117,7 +118,7 @@ def _summary_line(check: CheckResult, style: Style) -> str:
 def _score_line(result: GradeResult, style: Style) -> str:
     failed = sum(1 for c in result.checks if not c.passed and not c.advisory)
     verdict = style.green("every check passed") if result.passed else style.red(f"{failed} check(s) did not pass")
-    return style.bold(f"Score: {_number(result.score)}/{_number(result.max_score)}") + f"  {verdict}  (graded in {result.execution_time:.1f} s)"
+    return style.bold(f"Score: {format_score(result.score)}/{format_score(result.max_score)}") + f"  {verdict}  (graded in {result.execution_time:.1f} s)"
 
 
 def _failure_block(check: CheckResult, style: Style) -> list[str]:
@@ -172,8 +173,6 @@ def _quoted(text: str) -> list[str]:
     return ["  | " + line for line in text.splitlines()] or ["  |"]
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
 def print_report(result: GradeResult, stream=None) -> None:

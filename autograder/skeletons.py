@@ -3,10 +3,10 @@
 A reference solution marks each part that students write at its stage:
 
         #Fill in start
-        #Hint: Bind server_socket to (interface, port), then listen().
-        #Placeholder: raise SystemExit("TODO: bind and listen in serve()")
-        server_socket.bind((interface, port))
-        server_socket.listen()
+        #Hint: Bind the socket to (host, port), then listen().
+        #Placeholder: raise SystemExit("TODO: bind and listen")
+        sock.bind((host, port))
+        sock.listen()
         #Fill in end
 
 The rules of the marker syntax:

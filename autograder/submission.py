@@ -45,10 +45,11 @@ class Entry:
 
 
 
-def resolve(submission: Path, unpack_to: Path, stage: int | None = None) -> Entry:
+def resolve(submission: Path, unpack_to: Path, stage: int | None = None, hand_in: str | None = None) -> Entry:
     """The entry point of `submission`; zips are unpacked into `unpack_to`.
 
-    `stage` adds the kit's file name for that stage to the names looked for.
+    `stage` adds the kit's file name for that stage to the names looked for,
+    and `hand_in` (a course's file name for students) comes before them all.
     """
     submission = Path(submission)
     if not submission.exists():
@@ -56,15 +57,15 @@ def resolve(submission: Path, unpack_to: Path, stage: int | None = None) -> Entr
     if submission.is_file() and zipfile.is_zipfile(submission):
         folder = unpack_to / "unzipped"
         _safe_unzip(submission, folder)
-        return _entry_in_folder(submission, folder, stage)
+        return _entry_in_folder(submission, folder, stage, hand_in)
     if submission.is_dir():
-        return _entry_in_folder(submission, submission, stage)
+        return _entry_in_folder(submission, submission, stage, hand_in)
     return Entry(submission, submission.parent, Path(submission.name))
 
 
-def _entry_in_folder(source: Path, folder: Path, stage: int | None = None) -> Entry:
+def _entry_in_folder(source: Path, folder: Path, stage: int | None = None, hand_in: str | None = None) -> Entry:
     candidates = [p for p in folder.rglob("*") if p.is_file() and not _ignored(p, folder) and not _is_test(p)]
-    for name in _entry_names(stage):
+    for name in ([hand_in] if hand_in else []) + _entry_names(stage):
         named = [p for p in candidates if p.name == name]
         if named:
             return _shallowest(source, folder, named)

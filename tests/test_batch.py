@@ -166,7 +166,11 @@ def test_gradebook_matches_each_students_results_json(graded_class):
         assert_gradescope_schema(data)
         assert float(row["score"]) == pytest.approx(data["score"])
         for test in data["tests"]:
-            assert float(row[test["name"]]) == pytest.approx(test["score"])
+            if test["max_score"] == 0:  # advisory: ok or warn, or blank when it did not run
+                wanted = "ok" if test["status"] == "passed" else ("" if "What happened: not run" in test["output"] else "warn")
+                assert row[test["name"]] == wanted
+            else:
+                assert float(row[test["name"]]) == pytest.approx(test["score"])
         report = (folder / "report.txt").read_text(encoding="utf-8")
         assert "Score:" in report and "1.starts-listening" in report
         assert not list(folder.glob("*.part")) and not list(folder.glob("*.child"))
@@ -358,3 +362,16 @@ def test_progress_survives_a_closed_stream(tmp_path):
     progress = batch.Progress(1, 0, stream=closed)
     progress.update(batch.Outcome(batch.Student("a", tmp_path), seconds=1.0), batch.Row("a"))
     progress.say("still grading")  # no exception: the batch goes on
+
+
+def test_gradebook_cells_and_notes_say_what_a_ta_needs():
+    from autograder import gradebook
+
+    assert gradebook.cell({"name": "1.x", "score": 0, "max_score": 0, "status": "passed", "output": ""}) == "ok"
+    assert gradebook.cell({"name": "1.x", "score": 0, "max_score": 0, "status": "failed", "output": "What happened: no"}) == "warn"
+    assert gradebook.cell({"name": "1.x", "score": 0, "max_score": 0, "status": "failed",
+                           "output": "What happened: not run: needs 1.responds"}) == ""
+    assert gradebook.cell({"name": "1.x", "score": 2.0, "max_score": 2, "status": "passed", "output": ""}) == "2"
+    assert gradebook.cell({"name": "1.x", "score": 1.5, "max_score": 2, "status": "failed", "output": ""}) == "1.5"
+    assert not gradebook.for_the_ta("1.large-file: your server exited with status 1 during or right after this check")
+    assert gradebook.for_the_ta("not graded yet: run batch again with --resume")
