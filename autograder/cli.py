@@ -113,7 +113,7 @@ def load_course(args):
 
 
 def main(argv: list[str] | None = None) -> int:
-    from autograder.sandbox import install_signal_handlers
+    from autograder.signals import install_signal_handlers
 
     args = build_parser().parse_args(argv)
     install_signal_handlers()  # SIGTERM unwinds like Ctrl-C, so no submission process outlives us

@@ -28,7 +28,8 @@ from autograder.checks.context import Context
 from autograder.course import Course
 from autograder.checks.registry import NEEDS_SERVER, Check, CheckFailed, checks_up_to
 from autograder.runner import ServerProcess
-from autograder.sandbox import Sandbox, describe_exit
+from autograder.containment import sandbox_for
+from autograder.exits import describe_exit
 from autograder.submission import NoEntryPoint, resolve
 from autograder import timing
 from autograder.timing import stretch_factor, stretched
@@ -74,6 +75,7 @@ class GradeResult:
     server_output: str = ""
     notes: list[str] = field(default_factory=list)
     port: int = 0
+    containment: str = ""  # which layers contained the run ("sandbox: bubblewrap, user id ...")
 
     @property
     def score(self) -> float:
@@ -123,7 +125,8 @@ def grade(
         except NoEntryPoint as problem:
             result = not_graded(submission, stage, str(problem), seed=seed, checks=checks)
             return result  # (bound to `result`, so the finally below times it)
-        sandbox = Sandbox(run_dir)
+        sandbox = sandbox_for(run_dir)
+        result.containment = sandbox.describe()
         entry_path = _copy_entry(entry, run_dir)
         docs = docroot_module.build(sandbox.root, seed)
         server = ServerProcess(entry_path, sandbox, watch=Watch(run_dir))
@@ -201,8 +204,9 @@ def _run_checks(ctx: Context, checks: list[Check], started: float, notes: list[s
                 _name_cause(ctx, results[check.name], failure, events_mark)
         if check.needs == NEEDS_SERVER:
             last_to_talk = results[check.name]
-            if ctx.stops_by_itself:
-                _settle(ctx)
+            gave_up = failure is not None and getattr(failure.exchange, "timed_out", False)
+            if ctx.stops_by_itself or gave_up:
+                _settle(ctx)  # (after the grader hung up on a slow answer, a send() of the server's may fail now)
             if not results[check.name].passed and _has_stopped(ctx):
                 _restart_note(ctx, last_to_talk, notes)  # say so where the failure is reported
                 ctx.stops_by_itself = True

@@ -73,6 +73,8 @@ def render(result: GradeResult, style: Style | None = None) -> str:
     if failures and result.server_output.strip():
         lines += ["", style.bold("The end of your server's output (stdout and stderr)")]
         lines += ["  | " + line for line in result.server_output.rstrip().splitlines()[-25:]]
+    if result.containment:
+        lines += ["", style.dim(f"Graded under {result.containment.removeprefix('sandbox: ')}.")]
     if any(c.reproduce or reproduce_command(c.sent) for c in failures):
         lines += ["", style.dim(
             f"To try a request yourself: start your server in a folder with the files "

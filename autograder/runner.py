@@ -21,7 +21,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.sandbox import Sandbox, listening_ports
 from autograder.timing import stretched
 from autograder.watch import Watch
 from autograder.wire import HOST, free_port
@@ -30,6 +29,7 @@ STARTUP_SECONDS = 5.0
 POLL_SECONDS = 0.02
 WRONG_PORT_AFTER = 1.0  # seconds; then a server listening elsewhere is reported at once
 OUTPUT_TAIL_BYTES = 4000
+BIND_TO_LISTEN_SECONDS = 0.05  # portable runner: after the bind it saw, the moment listen() takes
 
 
 @dataclass
@@ -47,7 +47,7 @@ class StartResult:
 class ServerProcess:
     """One submission process at a time, restartable, always cleaned up."""
 
-    def __init__(self, entry: Path, sandbox: Sandbox, python: str = sys.executable, watch: Watch | None = None):
+    def __init__(self, entry: Path, sandbox, python: str = sys.executable, watch: Watch | None = None):
         self.entry = Path(entry)
         self.sandbox = sandbox
         self.python = python
@@ -61,6 +61,8 @@ class ServerProcess:
     def start(self) -> StartResult:
         self.stop()
         self._printed_before = self._output_size()
+        self._events_mark = self.watch.mark() if self.watch is not None else 0
+        self._bound_at = None
         self.port = free_port()
         self.starts += 1
         if self.watch is not None:
@@ -69,6 +71,8 @@ class ServerProcess:
             argv = [self.python, str(self.entry), str(self.port)]
         kwargs = self.sandbox.popen_kwargs(argv)
         self.process = subprocess.Popen(**kwargs)  # the sandbox captures stdout and stderr
+        if hasattr(self.sandbox, "track"):
+            self.sandbox.track(self.process)  # the portable runner stops what it was told about
         return self._wait_until_listening()
 
     def alive(self) -> bool:
@@ -147,19 +151,41 @@ class ServerProcess:
 
     def is_listening(self) -> bool:
         """Whether something listens on our port right now (a cheap look in /proc)."""
-        return self._is_listening() if _PROC_NET.exists() else self.alive()
+        return self._is_listening() if self._can_look() else self.alive()
+
+    def _can_look(self) -> bool:
+        """Whether listening sockets can be seen without connecting (Linux, full sandbox)."""
+        return getattr(self.sandbox, "sees_listening_ports", True) and _PROC_NET.exists()
 
     def _is_listening(self) -> bool:
-        if _PROC_NET.exists():
+        if self._can_look():
+            from autograder.sandbox import listening_ports
+
             return self.port in listening_ports()
+        if self.watch is not None:
+            return self._bound_our_port()
         try:
             with socket.create_connection((HOST, self.port), timeout=0.2):
                 return True
         except OSError:
             return False
 
+    def _bound_our_port(self) -> bool:
+        """Without /proc: the watch saw the server bind our port, a moment ago (listen() follows at once).
+
+        Connecting to find out would be a client that leaves at once, and a
+        beginner's server may crash on exactly that before the first check.
+        """
+        now = time.monotonic()
+        if self._bound_at is None:
+            for event in self.watch.since(self._events_mark):
+                if event.kind == "bind" and str(event.fields[0]).rstrip(")").endswith(f" {self.port}"):
+                    self._bound_at = now
+                    break
+        return self._bound_at is not None and now - self._bound_at >= BIND_TO_LISTEN_SECONDS
+
     def _ports_of_submission(self) -> set[int]:
-        return self.sandbox.listening_ports() if _PROC_NET.exists() else set()
+        return self.sandbox.listening_ports() if self._can_look() else set()
 
 
 _PROC_NET = Path("/proc/net/tcp")

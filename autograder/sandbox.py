@@ -82,11 +82,9 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import fcntl
 import json
 import os
 import random
-import resource
 import select
 import shutil
 import signal
@@ -101,6 +99,19 @@ import uuid
 import weakref
 from pathlib import Path
 
+try:  # Linux and macOS; on Windows the grader uses the portable runner (portable.py)
+    import fcntl
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    fcntl = resource = None
+
+if __package__:
+    from autograder.exits import CPU_SECONDS, OUTPUT_BYTES, describe_exit  # noqa: F401 (describe_exit: for callers)
+    from autograder.signals import install_signal_handlers  # noqa: F401 (for callers)
+else:  # run as the launcher script (python -I -S sandbox.py --launch): no package
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from exits import CPU_SECONDS, OUTPUT_BYTES, describe_exit  # noqa: F401
+
 MARKER_VARIABLE = "LABGRADE_RUN"
 # Chooses the isolation: "auto" (default: bubblewrap when it works), "bwrap"
 # (bubblewrap or an error) or "plain" (never bubblewrap).
@@ -110,10 +121,11 @@ MODE_VARIABLE = "LABGRADE_SANDBOX"
 LOG_VARIABLE = "LABGRADE_SANDBOX_LOG"
 
 # Generous for a student's server, small enough that a runaway one is stopped.
-CPU_SECONDS = 30  # a correct server uses well under 2 s for a whole grading run
+# CPU_SECONDS (a correct server uses well under 2 s for a whole grading run) and
+# OUTPUT_BYTES (per start; a flood stops here, EFBIG in Python) live in exits.py,
+# which names them when a signal says a limit was hit.
 ADDRESS_SPACE_BYTES = 2 * 1024**3  # room for 64 threads' stacks and buffers
 OPEN_FILES = 512  # 200 idle connections plus Python's own files
-OUTPUT_BYTES = 8 * 1024**2  # per start; a flood stops here (EFBIG in Python)
 MAX_PROCESSES = 128  # processes and threads together (RLIMIT_NPROC, pids.max)
 STOP_WAIT_SECONDS = 3.0  # how long kill_all waits for the launcher to finish
 
@@ -451,26 +463,6 @@ class Sandbox:
 # Grader side: helpers
 
 
-def install_signal_handlers() -> bool:
-    """Make SIGTERM and SIGHUP raise KeyboardInterrupt, like Ctrl-C (SIGINT).
-
-    Call once from the main thread of the command line, before grading.
-    The grader then unwinds through its `finally` blocks, which call
-    Sandbox.cleanup(). Returns False when not called from the main thread.
-    Even when the grader is killed outright (kill -9), every launcher sees
-    its pipe close and cleans up its run by itself.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        return False
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
-
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, interrupt)
-    return True
-
-
 def listening_ports(inodes: set[str] | None = None) -> set[int]:
     """TCP ports in LISTEN state on this machine, or only those of these socket inodes."""
     try:
@@ -531,27 +523,6 @@ def _listening_sockets_proc() -> set[tuple[int, str]]:
         except (OSError, StopIteration, IndexError, ValueError):
             continue
     return found
-
-
-def describe_exit(returncode: int | None) -> str:
-    """A sentence for a student about why the server process ended."""
-    if returncode is None:
-        return "is still running"
-    if returncode >= 0:
-        return f"exited with status {returncode}"
-    signum = -returncode
-    reasons = {
-        signal.SIGXCPU: f"was stopped after using {CPU_SECONDS} s of CPU time (an endless loop?)",
-        signal.SIGXFSZ: f"was stopped for printing more than {OUTPUT_BYTES // 1024**2} MiB of output",
-        signal.SIGKILL: "was killed (SIGKILL)",
-        signal.SIGSEGV: "crashed (segmentation fault)",
-    }
-    if signum in reasons:
-        return reasons[signum]
-    try:
-        return f"was ended by signal {signal.Signals(signum).name}"
-    except ValueError:
-        return f"was ended by signal {signum}"
 
 
 _bwrap_checked: bool | None = None

@@ -44,7 +44,7 @@ if str(PROJECT_ROOT) not in sys.path:
 
 # These imports need the path above.
 from autograder.http_response import escape_bytes
-from autograder.runner import listening_ports
+from autograder.sandbox import listening_ports
 from autograder.stages import WWW, get_stage
 
 HOST = "127.0.0.1"

@@ -6,7 +6,7 @@ import re
 
 from autograder.checks.expect import answer, expect_file, expect_status, expect_well_formed
 from autograder.checks.registry import NEEDS_SERVER, CheckFailed, check
-from autograder.sandbox import describe_exit
+from autograder.exits import describe_exit
 
 STATUS_200 = re.compile(r"^HTTP/1\.[01] 200 OK$")
 EXPECTED_TYPES = {".html": "text/html", ".txt": "text/plain", ".png": "image/png"}

@@ -143,6 +143,8 @@ def run_module_probe(ctx) -> dict:
     kwargs = ctx.server.sandbox.popen_kwargs(argv)
     kwargs.update(stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # the results, not the server log
     process = subprocess.Popen(**kwargs)
+    if hasattr(ctx.server.sandbox, "track"):
+        ctx.server.sandbox.track(process)
     started = time.monotonic()
     try:
         output, _ = process.communicate(timeout=stretched(PROBE_SECONDS))
