@@ -79,8 +79,10 @@ def failed(message, server, run, expected="", hint="", symptom=None):
 def expect_body(server, run, body: bytes, status: int = 0, what: str = "the body") -> None:
     """The client printed exactly `body` on stdout and exited with `status`."""
     if run.timed_out:
-        raise failed(f"{describe(run)} before it finished; it wrote {len(run.stdout)} of the {len(body)} body bytes",
-                     server, run, expected=f"{what} on standard output, then exit status {status}",
+        why = ("; the whole answer had come, but the server kept the connection open (as an HTTP/1.1 server may), "
+               "so a client that waits for the close waits forever" if server.after == "keep-open" else "")
+        raise failed(f"{describe(run)} before it finished; it wrote {len(run.stdout)} of the {len(body)} body bytes"
+                     + why, server, run, expected=f"{what} on standard output, then exit status {status}",
                      symptom="hangs")
     if run.traceback:
         last = run.stderr_lines()[-1] if run.stderr_lines() else ""
