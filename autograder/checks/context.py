@@ -103,10 +103,17 @@ class ClientContext:
         """Random letters, so no answer can be written into the client in advance."""
         return "".join(self.rng.choice(string.ascii_lowercase) for _ in range(length))
 
-    def run(self, server, path: str, limit: float):
-        """Run the client against `server` (a FakeServer or RefusingPort) for `path`."""
+    def run(self, server, path: str, limit: float, stretch: bool = True):
+        """Run the client against `server` (a FakeServer or RefusingPort) for `path`.
+
+        `limit` stretches with the machine's load unless it is the deadline that
+        separates right from wrong (stretch=False): then it is exact, so the
+        same client gets the same score on an idle and a busy machine.
+        """
         from autograder.fake_server import run_client
+        from autograder.timing import bounded
 
         self.runs += 1
         with server:
-            return run_client(self.sandbox, self.entry_path, server.port, path, limit=stretched(limit))
+            return run_client(self.sandbox, self.entry_path, server.port, path,
+                              limit=stretched(limit) if stretch else bounded(limit))
