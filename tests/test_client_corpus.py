@@ -154,3 +154,26 @@ def test_the_ladder_skips_missing_stages():
     assert LAST_STAGE == 5 and is_standalone(8) and not is_standalone(5)
     assert {c.stage for c in checks_up_to(5)} == {1, 2, 3, 4, 5}  # the client checks never join the server's
     assert {c.stage for c in checks_up_to(8)} == {8}
+
+
+def test_fake_server_keeps_the_connection_open_until_the_client_leaves():
+    import socket
+
+    from autograder.fake_server import FakeServer, RefusingPort
+
+    with FakeServer([b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", 0.05, b"hi"], after="keep-open") as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as client:
+            client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            received = b""
+            while len(received) < 40:
+                received += client.recv(100)
+            client.settimeout(0.3)
+            with pytest.raises(socket.timeout):  # no close after the body: the client must count
+                client.recv(100)
+        deadline = time.monotonic() + 5
+        while not server.client_closed and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert received.endswith(b"\r\n\r\nhi") and server.request.startswith(b"GET / HTTP/1.1\r\n")
+    assert server.client_closed
+    with RefusingPort() as port, pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port.port), timeout=5)
