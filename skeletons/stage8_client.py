@@ -59,8 +59,8 @@ def read_head(client_socket):
     """Receive until the blank line; returns (head bytes, bytes already received after it)."""
     data = b""
     #Fill in start
-    # recv(4096) and append until data holds b"\r\n\r\n". b"" from recv()
-    # means the server closed first: raise NoAnswer(...).
+    # Append receive(client_socket) (a recv() with the timeout) until data holds
+    # b"\r\n\r\n". b"" means the server closed first: raise NoAnswer(...).
     raise NoAnswer("TODO: read the head - the #Fill in block in read_head()")
     #Fill in end
     head, _, rest = data.partition(b"\r\n\r\n")
@@ -91,13 +91,13 @@ def read_body(client_socket, headers, body):
         return read_chunked(client_socket, body)
     if "content-length" in headers:
         #Fill in start
-        # Read until len(body) reaches the length - not until the server
-        # closes: it may keep the connection open. b"" first: raise NoAnswer.
+        # Append receive(client_socket) until len(body) reaches the length - not until
+        # the server closes: it may keep the connection open. b"" first: raise NoAnswer.
         return body
         #Fill in end
     #Fill in start
     # No length and not chunked: the body ends when the server closes,
-    # so recv() and append until recv() returns b"".
+    # so append receive(client_socket) until it returns b"".
     return body
     #Fill in end
 

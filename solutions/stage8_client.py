@@ -74,8 +74,8 @@ def read_head(client_socket):
     """Receive until the blank line; returns (head bytes, bytes already received after it)."""
     data = b""
     #Fill in start
-    #Hint: recv(4096) and append until data holds b"\r\n\r\n". b"" from recv()
-    #Hint: means the server closed first: raise NoAnswer(...).
+    #Hint: Append receive(client_socket) (a recv() with the timeout) until data holds
+    #Hint: b"\r\n\r\n". b"" means the server closed first: raise NoAnswer(...).
     #Placeholder: raise NoAnswer("TODO: read the head - the #Fill in block in read_head()")
     while b"\r\n\r\n" not in data:
         piece = receive(client_socket)
@@ -121,8 +121,8 @@ def read_body(client_socket, headers, body):
         return read_chunked(client_socket, body)
     if "content-length" in headers:
         #Fill in start
-        #Hint: Read until len(body) reaches the length - not until the server
-        #Hint: closes: it may keep the connection open. b"" first: raise NoAnswer.
+        #Hint: Append receive(client_socket) until len(body) reaches the length - not until
+        #Hint: the server closes: it may keep the connection open. b"" first: raise NoAnswer.
         #Placeholder: return body
         length = int(headers["content-length"])
         while len(body) < length:
@@ -134,7 +134,7 @@ def read_body(client_socket, headers, body):
         #Fill in end
     #Fill in start
     #Hint: No length and not chunked: the body ends when the server closes,
-    #Hint: so recv() and append until recv() returns b"".
+    #Hint: so append receive(client_socket) until it returns b"".
     #Placeholder: return body
     while True:
         piece = receive(client_socket)
