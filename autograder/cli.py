@@ -23,7 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.stages import LAST_STAGE, STAGES, WWW, UnknownStage, get_stage
+from autograder.stages import LAST_STAGE, SERVER_STAGES, STAGES, WWW, UnknownStage, get_stage
 
 EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_GRADE = 0, 1, 2
 # Grading mostly waits (start-up, pauses, deadlines), so more workers than cores
@@ -31,7 +31,7 @@ EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT_GRADE = 0, 1, 2
 # 2 cores (bench/bench_batch.py measures it); each run is held to one core by
 # its cgroup, and the exact deadlines do not depend on the load.
 DEFAULT_JOBS = 2 * (os.cpu_count() or 1)
-DEFAULT_SUBMISSION = STAGES[-1].solution
+DEFAULT_SUBMISSION = SERVER_STAGES[-1].solution
 
 
 def stage_number(text: str) -> int:
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade = commands.add_parser("grade", help="grade one submission (file, folder or zip)")
     grade.add_argument("submission", nargs="?", type=Path, default=DEFAULT_SUBMISSION,
                        help="the file, folder or .zip to grade (default: the stage-5 reference solution)")
-    grade.add_argument("--stage", type=stage_number, default=LAST_STAGE, help=f"grade stages 1..N; N is one of {stages}")
+    grade.add_argument("--stage", type=stage_number, default=LAST_STAGE, help=f"grade stages 1..N (stage 8, the client: its own checks only); N is one of {stages}")
     grade.add_argument("--json", metavar="PATH", help="also write Gradescope's results.json to PATH ('-' for stdout)")
     grade.add_argument("--seed", type=int, help="make the random document root reproducible")
     grade.add_argument("--keep-root", type=Path, metavar="DIR", help="copy this run's document root to DIR, to try requests yourself")
@@ -161,7 +161,12 @@ def run_grade(args) -> int:
 
 
 def run_serve(args) -> int:
-    solution = get_stage(args.stage).solution
+    stage = get_stage(args.stage)
+    if stage.kind != "server":
+        print(f"labgrade: stage {stage.number} ({stage.slug}) is a client, not a server: run it as "
+              f"python3 {stage.solution.name} HOST PORT PATH", file=sys.stderr)
+        return EXIT_CANNOT_GRADE
+    solution = stage.solution
     if not solution.is_file():  # a student release holds no solutions
         print("labgrade: this copy of the kit holds no reference solutions (a student release)", file=sys.stderr)
         return EXIT_CANNOT_GRADE

@@ -69,14 +69,15 @@ def load_row(results: Path, student: str) -> Row:
 
 def check_columns(rows: list[Row], stage: int | None = None, course: Path | None = None) -> list[str]:
     """Check names in the order they run (the registry's, or the course's), then any unknown ones."""
-    from autograder.checks import all_checks
+    from autograder.checks import all_checks, checks_up_to
 
     if course is not None and stage is not None:
         from autograder.course import Course
 
         known = [c.name for c in Course.load(course).checks_for(stage)]
     else:
-        known = [c.name for c in all_checks() if stage is None or c.stage <= stage]
+        # checks_up_to knows the ladder: stages 1..N, or stage 8's own checks only.
+        known = [c.name for c in (all_checks() if stage is None else checks_up_to(stage))]
     seen = {t["name"] for row in rows for t in row.tests}
     columns = [name for name in known if name in seen or stage is not None]
     columns += sorted(seen - set(columns))

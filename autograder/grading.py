@@ -24,12 +24,13 @@ from autograder import docroot as docroot_module
 from autograder.diagnosis import Evidence, diagnose
 from autograder.program import Program
 from autograder.watch import Watch
-from autograder.checks.context import Context
+from autograder.checks.context import ClientContext, Context
 from autograder.course import Course
 from autograder.checks.registry import NEEDS_SERVER, Check, CheckFailed, checks_up_to
 from autograder.runner import ServerProcess
 from autograder.containment import sandbox_for
 from autograder.exits import describe_exit
+from autograder.stages import is_client
 from autograder.submission import NoEntryPoint, resolve
 from autograder import timing
 from autograder.timing import stretch_factor, stretched
@@ -128,6 +129,10 @@ def grade(
         sandbox = sandbox_for(run_dir)
         result.containment = sandbox.describe()
         entry_path = _copy_entry(entry, run_dir)
+        if is_client(stage):  # stage 8: the grader plays the server, no document root
+            ctx = ClientContext(stage=stage, entry_path=entry_path, sandbox=sandbox, seed=seed)
+            result.checks = _run_client_checks(ctx, checks, started)
+            return result
         docs = docroot_module.build(sandbox.root, seed)
         server = ServerProcess(entry_path, sandbox, watch=Watch(run_dir))
         ctx = Context(stage=stage, entry_path=entry_path, docroot=docs, server=server)
@@ -213,6 +218,23 @@ def _run_checks(ctx: Context, checks: list[Check], started: float, notes: list[s
     checked = list(results.values())
     link_causes(checked)
     return checked
+
+
+def _run_client_checks(ctx: ClientContext, checks: list[Check], started: float) -> list[CheckResult]:
+    """Stage 8: each check runs the client against a fake server of its own; no server to share or restart."""
+    results: dict[str, CheckResult] = {}
+    for check in checks:
+        failed_dependency = next((d for d in check.depends if d in results and not results[d].passed), None)
+        if failed_dependency:
+            results[check.name] = _not_run(check, f"not run: needs {failed_dependency}")
+            continue
+        if time.monotonic() - started > RUN_DEADLINE:
+            results[check.name] = _not_run(check, f"not run: grading stopped after {RUN_DEADLINE:.0f} s (the client is too slow)")
+            continue
+        results[check.name], failure = _run_one(ctx, check)
+        if failure is not None:
+            results[check.name].server_said = getattr(failure, "client_stderr", "")[-1500:]
+    return list(results.values())
 
 
 def _name_cause(ctx: Context, result: CheckResult, failure: CheckFailed, events_mark: int) -> None:

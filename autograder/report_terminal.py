@@ -14,7 +14,7 @@ from autograder.grading import CheckResult, GradeResult
 from autograder.http_response import escape_bytes
 from autograder.reproduce import STUDENT_PORT, reproduce_command
 from autograder.scores import format_score
-from autograder.stages import STAGES
+from autograder.stages import STAGES, is_client
 
 SHOWN_BYTES = 700
 HEAD_BYTES = 1200
@@ -75,7 +75,7 @@ def render(result: GradeResult, style: Style | None = None) -> str:
         lines += ["  | " + line for line in result.server_output.rstrip().splitlines()[-25:]]
     if result.containment:
         lines += ["", style.dim(f"Graded under {result.containment.removeprefix('sandbox: ')}.")]
-    if any(c.reproduce or reproduce_command(c.sent) for c in failures):
+    if any(c.reproduce or _reproduce(c) for c in failures):
         lines += ["", style.dim(
             f"To try a request yourself: start your server in a folder with the files "
             f"(--keep-root DIR keeps this run's files) on port {STUDENT_PORT}, e.g. "
@@ -142,24 +142,32 @@ def failure_details(check: CheckResult, style: Style | None = None) -> list[str]
     block.append(f"What happened: {check.message}")
     if check.server_note:
         block.append(style.yellow(f"Note: {check.server_note}"))
+    client = is_client(check.stage)  # stage 8: the grader is the server, the student's program the client
     if check.sent is not None:
-        block.append(f"We sent ({len(check.sent)} bytes):")
-        block += _quoted(escape_bytes(check.sent, SHOWN_BYTES))
+        block.append(f"The grader's server answers ({len(check.sent)} bytes):" if client
+                     else f"We sent ({len(check.sent)} bytes):")
+        block += _quoted(_shown_response(check.sent) if client else escape_bytes(check.sent, SHOWN_BYTES))
     if check.received is not None:
-        block.append(f"Your server sent ({len(check.received)} bytes):" if check.received else "Your server sent nothing.")
+        who = "Your client" if client else "Your server"
+        block.append(f"{who} sent ({len(check.received)} bytes):" if check.received else f"{who} sent nothing.")
         if check.received:
-            block += _quoted(_shown_response(check.received))
+            block += _quoted(escape_bytes(check.received, SHOWN_BYTES) if client else _shown_response(check.received))
     if check.server_said.strip():
-        block.append("Meanwhile your server printed:")
+        block.append("Meanwhile your client printed on standard error:" if client else "Meanwhile your server printed:")
         block += _quoted("\n".join(check.server_said.rstrip().splitlines()[-12:]))
     if check.expected:
         block.append(f"Expected: {check.expected}")
     if check.hint and not check.caused_by:
         block.append(style.yellow("Hint: ") + check.hint)
-    command = check.reproduce or reproduce_command(check.sent)
+    command = check.reproduce or _reproduce(check)
     if command:
         block.append("Try it: " + command)
     return block
+
+
+def _reproduce(check: CheckResult) -> str:
+    """The curl command for a server check; a client check has none (the grader played the server)."""
+    return "" if is_client(check.stage) else reproduce_command(check.sent)
 
 
 def _shown_response(received: bytes) -> str:

@@ -17,6 +17,11 @@ class Stage:
     slug: str
     file_name: str
     adds: str
+    # A standalone stage is a program of its own, graded on its own checks only
+    # (stage 8, the client); the others are cumulative: stage N runs 1..N.
+    standalone: bool = False
+    # What the grader starts: a server it talks to, or a client that talks to it.
+    kind: str = "server"
 
     @property
     def solution(self) -> Path:
@@ -33,8 +38,23 @@ STAGES = (
     Stage(3, "query-echo", "stage3_query_echo.py", "/echo page built from the query string"),
     Stage(4, "threaded", "stage4_threaded.py", "a thread per connection"),
     Stage(5, "post", "stage5_post.py", "POST form bodies; serve / handle_connection / delegate"),
+    Stage(8, "client", "stage8_client.py", "an HTTP client on raw sockets (a program of its own, graded on its own)",
+          standalone=True, kind="client"),
 )
-LAST_STAGE = STAGES[-1].number
+# Stage numbers need not be contiguous (6 and 7 are not written yet): never
+# count from 1 to a number, go through STAGES (or SERVER_STAGES).
+SERVER_STAGES = tuple(stage for stage in STAGES if stage.kind == "server")
+LAST_STAGE = SERVER_STAGES[-1].number  # the default for --stage: the whole server
+STANDALONE = frozenset(stage.number for stage in STAGES if stage.standalone)
+
+
+def is_standalone(number: int) -> bool:
+    """Whether grading at this stage runs its own checks only (stage 8)."""
+    return number in STANDALONE
+
+
+def is_client(number: int) -> bool:
+    return any(stage.number == number and stage.kind == "client" for stage in STAGES)
 
 
 class UnknownStage(ValueError):

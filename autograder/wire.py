@@ -21,7 +21,7 @@ HOST = "127.0.0.1"
 DEFAULT_TIMEOUT = 3.0  # seconds to wait for a whole response
 DEFAULT_CAP = 4 * 1024 * 1024  # bytes kept from one response
 CLOSE_GRACE = 0.3  # after a complete response, how long to wait for the close (stretched under load)
-SILENCE_WITHOUT_LENGTH = 1.0  # a head without Content-Length, then this long without a byte: the answer is over
+SILENCE_WITHOUT_LENGTH = 0.5  # a head without Content-Length, then this long without a byte: the answer is over
 
 
 @dataclass

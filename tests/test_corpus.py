@@ -110,7 +110,9 @@ def test_expectations_name_real_checks():
 
 def test_every_scored_check_is_the_expected_failure_of_some_buggy_server():
     caught = {name for variant in BUGGY for name in variant.fails}
-    missing = sorted(scored_names() - caught)
+    # Stage 8 is a client, not a server: tests/test_client_corpus.py holds its buggy clients.
+    servers = {name for name in scored_names() if not name.startswith("8.")}
+    missing = sorted(servers - caught)
     assert not missing, f"no buggy server exercises {missing}: add a realistic mistake for each"
 
 

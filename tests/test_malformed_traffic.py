@@ -38,7 +38,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograder.stages import STAGES
+from autograder.stages import SERVER_STAGES
 from autograder.wire import free_port
 
 HOST = "127.0.0.1"
@@ -47,7 +47,8 @@ SECRET = b"labgrade malformed-traffic secret: must never be served\n"
 REQUEST_DEADLINE = 10  # the solutions' REQUEST_DEADLINE_SECONDS
 DROP_BOUND = REQUEST_DEADLINE + 8  # a slow client must be gone by then (generous: shared machine)
 EXAMPLES = 100  # per property and stage: 2,000 exchanges in all, a few seconds
-STAGE_NUMBERS = [stage.number for stage in STAGES if stage.number >= 2]  # see the docstring
+# Servers only: stage 8 is a client (tests/test_client_corpus.py), it answers no traffic.
+STAGE_NUMBERS = [stage.number for stage in SERVER_STAGES if stage.number >= 2]  # see the docstring
 THREADED = (4, 5)
 
 # Statuses a solution may answer malformed traffic with. 405 and 501 are
@@ -84,7 +85,7 @@ def servers(tmp_path_factory):
     (base / "secret.txt").write_bytes(SECRET)
     started = {}
     try:
-        for stage in STAGES:
+        for stage in SERVER_STAGES:
             root = base / f"root{stage.number}"
             root.mkdir()
             (root / "index.html").write_bytes(INDEX)

@@ -28,18 +28,18 @@ def portable(monkeypatch):
     monkeypatch.setenv("LABGRADE_SANDBOX", "portable")
 
 
-@pytest.mark.parametrize("stage", [s.number for s in STAGES])
+@pytest.mark.parametrize("stage", STAGES, ids=[s.slug for s in STAGES])
 def test_every_solution_gets_full_marks(stage):
-    result = grade(STAGES[stage - 1].solution, stage, seed=3)
+    result = grade(stage.solution, stage.number, seed=3)
     assert result.containment.startswith("sandbox: portable runner")
     assert result.score == result.max_score, [(c.name, c.message) for c in result.checks if not c.passed]
 
 
 @pytest.mark.load_bearing
-@pytest.mark.parametrize("stage", [s.number for s in STAGES])
+@pytest.mark.parametrize("stage", STAGES, ids=[s.slug for s in STAGES])
 def test_every_skeleton_earns_nothing_at_its_own_stage(stage):
-    result = grade(STAGES[stage - 1].skeleton, stage, seed=3)
-    assert sum(c.score for c in result.checks if c.stage == stage) == 0
+    result = grade(stage.skeleton, stage.number, seed=3)
+    assert sum(c.score for c in result.checks if c.stage == stage.number) == 0
 
 
 @pytest.mark.parametrize("submission", SUBMISSIONS, ids=[s.path for s in SUBMISSIONS])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import string
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +12,7 @@ from autograder import wire
 from autograder.docroot import DocumentRoot
 from autograder.program import Program
 from autograder.runner import ServerProcess, StartResult
+from autograder.sandbox import Sandbox
 from autograder.timing import stretched
 
 USER_AGENT = "labgrade/1.0"
@@ -80,3 +83,37 @@ class Context:
 
             self.module_results = run_module_probe(self)
         return self.module_results
+
+
+@dataclass
+class ClientContext:
+    """What a stage-8 check is handed: the client to run, and the grader's own fake servers."""
+
+    stage: int
+    entry_path: Path  # the client's entry point as it runs (a copy)
+    sandbox: Sandbox
+    seed: int
+    runs: int = 0
+    cache: dict = field(default_factory=dict)  # a run that several checks judge
+
+    def __post_init__(self):
+        self.rng = random.Random(self.seed)
+
+    def token(self, length: int = 8) -> str:
+        """Random letters, so no answer can be written into the client in advance."""
+        return "".join(self.rng.choice(string.ascii_lowercase) for _ in range(length))
+
+    def run(self, server, path: str, limit: float, stretch: bool = True):
+        """Run the client against `server` (a FakeServer or RefusingPort) for `path`.
+
+        `limit` stretches with the machine's load unless it is the deadline that
+        separates right from wrong (stretch=False): then it is exact, so the
+        same client gets the same score on an idle and a busy machine.
+        """
+        from autograder.fake_server import run_client
+        from autograder.timing import bounded
+
+        self.runs += 1
+        with server:
+            return run_client(self.sandbox, self.entry_path, server.port, path,
+                              limit=stretched(limit) if stretch else bounded(limit))

@@ -22,6 +22,7 @@ from typing import Callable
 NEEDS_NOTHING = "nothing"  # reads the source code only
 NEEDS_SERVER = "server"  # talks to the running server
 NEEDS_MODULE = "module"  # imports the submission in a separate process
+NEEDS_CLIENT = "client"  # runs the submission as a client against the grader's fake server (stage 8)
 
 STAGE_MODULES = (
     "autograder.checks.static",
@@ -30,6 +31,7 @@ STAGE_MODULES = (
     "autograder.checks.stage3",
     "autograder.checks.stage4",
     "autograder.checks.stage5",
+    "autograder.checks.stage8",
 )
 
 
@@ -140,8 +142,13 @@ def _after_their_dependencies(checks: list[Check]) -> list[Check]:
 
 
 def checks_up_to(stage: int) -> list[Check]:
-    """The checks of stages 1..stage (grading is cumulative)."""
-    return [c for c in all_checks() if c.stage <= stage]
+    """The checks graded at `stage`: those of stages 1..stage (the server stages are
+    cumulative), or a standalone stage's own checks only (stage 8, the client)."""
+    from autograder.stages import is_standalone
+
+    if is_standalone(stage):
+        return [c for c in all_checks() if c.stage == stage]
+    return [c for c in all_checks() if c.stage <= stage and not is_standalone(c.stage)]
 
 
 def get_check(name: str) -> Check:

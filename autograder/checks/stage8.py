@@ -1,0 +1,429 @@
+"""Stage 8, HTTP client: the grader plays the server (graded on its own).
+
+Each check starts a fake server of its own (autograder/fake_server.py) that
+answers with exact bytes, runs the student's client as
+`python FILE 127.0.0.1 PORT PATH` in the sandbox, and judges what came out:
+the request the fake server received, standard output (the body, byte for
+byte), standard error (the head; one line when something went wrong) and the
+exit status (0 for 2xx, 1 for another status, 2 for no usable answer).
+"""
+
+from __future__ import annotations
+
+from autograder.checks.registry import NEEDS_CLIENT, NEEDS_NOTHING, CheckFailed, check
+from autograder.checks.static import imported_modules, parse, python_files
+from autograder.fake_server import FakeServer, RefusingPort
+
+RUN_SECONDS = 5.0  # a correct client needs well under 1 s for any of these answers
+SILENT_RUN_SECONDS = 13.0  # the contract's 10 s, and 3 s for starting Python and saying so
+PIECE_PAUSE = 0.2
+BASICS = ("8.sends-request",)
+
+# Modules that would do the client's work for the student.
+CLIENT_MODULES = ("http.client", "urllib.request", "urllib3", "requests", "httpx", "aiohttp", "pycurl",
+                  "httplib2", "treq", "httpcore")
+
+
+def head(status: str = "200 OK", headers: dict | None = None) -> bytes:
+    """A response head with CRLF line ends and the blank line."""
+    lines = [f"HTTP/1.1 {status}"] + [f"{name}: {value}" for name, value in (headers or {}).items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def response(body: bytes, status: str = "200 OK", media_type: str = "text/html; charset=utf-8", **extra) -> bytes:
+    """A whole response framed by Content-Length."""
+    return head(status, {"Content-Type": media_type, "Content-Length": len(body), "Connection": "close", **extra}) + body
+
+
+def html_page(ctx) -> bytes:
+    word = ctx.token()
+    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{word}</title></head>\n"
+            f"<body><h1>Grüße, {word}!</h1><p>café, naïve, 東京, €5</p></body></html>\n").encode("utf-8")
+
+
+def binary_body(ctx) -> bytes:
+    values = list(range(256)) * 4
+    ctx.rng.shuffle(values)
+    return b"\x89PNG\r\n\x1a\n" + bytes(values)
+
+
+def request_lines(request: bytes) -> list[str]:
+    return request.decode("latin-1").replace("\r\n", "\n").split("\n")
+
+
+def header_value(request: bytes, name: str) -> str | None:
+    """The value of header `name` (any case) in the client's request, or None."""
+    head_text = request.decode("latin-1").replace("\r\n", "\n").split("\n\n", 1)[0]
+    for line in head_text.split("\n")[1:]:
+        field, colon, value = line.partition(":")
+        if colon and field.strip().lower() == name.lower():
+            return value.strip()
+    return None
+
+
+def describe(run) -> str:
+    """How the run ended, in a student's words."""
+    if run.timed_out:
+        return f"your client was still running after {run.seconds:.0f} s and was stopped"
+    return f"your client exited with status {run.exit_code}"
+
+
+def failed(message, server, run, expected="", hint="", symptom=None):
+    """A CheckFailed with the bytes both ways and what the client printed."""
+    failure = CheckFailed(message, sent=server.sent, received=server.request, expected=expected, hint=hint,
+                          symptom=symptom)
+    failure.client_stderr = run.stderr if run is not None else ""
+    return failure
+
+
+def expect_body(server, run, body: bytes, status: int = 0, what: str = "the body") -> None:
+    """The client printed exactly `body` on stdout and exited with `status`."""
+    if run.timed_out:
+        why = ("; the whole answer had come, but the server kept the connection open (as an HTTP/1.1 server may), "
+               "so a client that waits for the close waits forever" if server.after == "keep-open" else "")
+        raise failed(f"{describe(run)} before it finished; it wrote {len(run.stdout)} of the {len(body)} body bytes"
+                     + why, server, run, expected=f"{what} on standard output, then exit status {status}",
+                     symptom="hangs")
+    if run.traceback:
+        last = run.stderr_lines()[-1] if run.stderr_lines() else ""
+        raise failed(f"{describe(run)} with a traceback: {last}", server, run,
+                     expected=f"{what} on standard output, then exit status {status}", symptom="traceback")
+    if run.stdout != body:
+        raise failed(_difference(run.stdout, body), server, run,
+                     expected=f"exactly the {len(body)} bytes of {what} on standard output, nothing else",
+                     symptom="body")
+    if run.exit_code != status:
+        raise failed(f"the body was right, but {describe(run)}", server, run,
+                     expected=f"exit status {status}", symptom="exit-status")
+
+
+def _difference(got: bytes, wanted: bytes) -> str:
+    if not got:
+        return "your client wrote nothing to standard output"
+    if wanted in got:
+        return (f"standard output holds the body and {len(got) - len(wanted)} bytes more "
+                f"(it starts {got[:40]!r})")
+    if len(got) < len(wanted) and wanted.startswith(got):
+        return f"only the first {len(got)} of the {len(wanted)} body bytes were written"
+    at = next((i for i, (a, b) in enumerate(zip(got, wanted)) if a != b), min(len(got), len(wanted)))
+    return (f"standard output ({len(got)} bytes) differs from the body ({len(wanted)} bytes) at byte {at}: "
+            f"{got[at:at + 20]!r} instead of {wanted[at:at + 20]!r}")
+
+
+def expect_no_answer(server, run, what: str, one_line: bool = True) -> None:
+    """Exit status 2 and one line (no traceback) on standard error."""
+    if run.timed_out:
+        raise failed(f"{what}, and {describe(run)}", server, run, symptom="hangs",
+                     expected="exit status 2 and one line on standard error saying what happened")
+    if run.traceback:
+        last = run.stderr_lines()[-1] if run.stderr_lines() else ""
+        raise failed(f"{what}, and your client ended with a traceback: {last}", server, run, symptom="traceback",
+                     expected="exit status 2 and one line on standard error, not a traceback")
+    lines = run.stderr_lines()
+    if not lines:
+        raise failed(f"{what}; {describe(run)} without a word on standard error", server, run,
+                     expected="one line on standard error saying what happened")
+    if one_line and len(lines) > 1:
+        raise failed(f"{what}; your client printed {len(lines)} lines on standard error: {lines[:3]}", server, run,
+                     expected="one line on standard error saying what happened")
+    if run.exit_code != 2:
+        raise failed(f"{what}, and {describe(run)}: {lines[-1]}", server, run, symptom="exit-status",
+                     expected="exit status 2: no usable response")
+
+
+def simple(ctx, path: str = "/index.html", after: str = "close"):
+    """Run the client once against an ordinary 200 answer; returns (server, run, body)."""
+    body = html_page(ctx)
+    server = FakeServer([response(body)], after=after)
+    return server, ctx.run(server, path, RUN_SECONDS), body
+
+
+def first_run(ctx):
+    """The ordinary run that several checks judge (its request, its output), made once."""
+    if "first" not in ctx.cache:
+        path = f"/{ctx.token()}.html"
+        server, run, body = simple(ctx, path)
+        ctx.cache["first"] = (path, server, run, body)
+    return ctx.cache["first"]
+
+
+@check(
+    "8.sends-request", points=2, depends=(), needs=NEEDS_CLIENT,
+    description="connects to HOST PORT from sys.argv and sends a GET request ending in a blank line",
+    hint="Read host, port and path from sys.argv[1], int(sys.argv[2]) and sys.argv[3]; connect with "
+    "socket.create_connection((host, port)) and sendall() the request, which ends with '\\r\\n\\r\\n'.",
+)
+def sends_request(ctx):
+    path, server, run, _ = first_run(ctx)
+    if not server.connected:
+        last = run.stderr_lines()[-1] if run.stderr_lines() else "nothing"
+        raise failed(f"your client never connected to 127.0.0.1:{server.port} ({describe(run)}; "
+                     f"its last words on standard error: {last})", server, run,
+                     expected=f"a TCP connection to the host and port given as arguments, then 'GET {path} HTTP/1.1'")
+    if not server.request:
+        raise failed(f"your client connected but sent nothing ({describe(run)})", server, run,
+                     expected=f"'GET {path} HTTP/1.1' and headers, ending in a blank line")
+    if not server.request.startswith(b"GET "):
+        raise failed(f"the request does not start with 'GET ': {server.request[:30]!r}", server, run,
+                     expected=f"GET {path} HTTP/1.1")
+    if not any(end in server.request for end in (b"\r\n\r\n", b"\n\n")):
+        raise failed("the request never ended: no blank line after the headers", server, run,
+                     expected="the request head ends with an empty line, '\\r\\n\\r\\n'",
+                     hint="End the request with '\\r\\n\\r\\n': the server waits for that blank line before it answers.")
+
+
+@check(
+    "8.built-on-socket", needs=NEEDS_NOTHING, depends=BASICS,
+    description="built on the socket module, not http.client, urllib.request, requests or httpx",
+    hint="This lab is about sockets: connect with socket.create_connection (or socket.socket and connect), "
+    "send the request bytes and read the answer yourself.",
+)
+def built_on_socket(ctx):
+    for path in python_files(ctx.entry_path):
+        for line, name in imported_modules(parse(path)):
+            if any(name == banned or name.startswith(banned + ".") for banned in CLIENT_MODULES):
+                raise CheckFailed(
+                    f"{path.name}, line {line}: imports {name}, which does the client's work for you",
+                    expected="only the socket module (and helpers such as sys and urllib.parse)",
+                )
+
+
+@check(
+    "8.request-line-and-host", points=2, depends=BASICS, needs=NEEDS_CLIENT,
+    description="the request line is `GET PATH HTTP/1.1` and a Host header names the server",
+    hint="Send f'GET {path} HTTP/1.1\\r\\n' then f'Host: {host}:{port}\\r\\n': HTTP/1.1 servers answer "
+    "400 to a request without Host.",
+)
+def request_line_and_host(ctx):
+    path, server, run, _ = first_run(ctx)
+    line = request_lines(server.request)[0]
+    if line != f"GET {path} HTTP/1.1":
+        raise failed(f"the request line is {line!r}", server, run, expected=f"'GET {path} HTTP/1.1', exactly")
+    host = header_value(server.request, "Host")
+    if host is None:
+        raise failed("the request has no Host header", server, run,
+                     expected=f"Host: 127.0.0.1:{server.port}")
+    if host not in (f"127.0.0.1:{server.port}", "127.0.0.1"):
+        raise failed(f"Host is {host!r}", server, run, expected=f"Host: 127.0.0.1:{server.port} (the arguments)")
+
+
+@check(
+    "8.crlf-request", depends=BASICS, needs=NEEDS_CLIENT,
+    description="every line of the request ends with \\r\\n, and \\r\\n\\r\\n ends it",
+    hint="HTTP lines end with '\\r\\n', not '\\n': build the request as '\\r\\n'.join(lines) + '\\r\\n\\r\\n'.",
+)
+def crlf_request(ctx):
+    _, server, run, _ = first_run(ctx)
+    head_bytes = server.request.split(b"\r\n\r\n", 1)[0]
+    if not server.request.endswith(b"\r\n\r\n") or b"\n" in head_bytes.replace(b"\r\n", b""):
+        raise failed("some lines of the request end with '\\n' alone", server, run,
+                     expected="'\\r\\n' after every line and '\\r\\n\\r\\n' at the end")
+
+
+@check(
+    "8.connection-close-header", depends=BASICS, needs=NEEDS_CLIENT,
+    description="the request says `Connection: close`",
+    hint="Add the header 'Connection: close': an HTTP/1.1 server may otherwise keep the connection open "
+    "for the next request.",
+)
+def connection_close_header(ctx):
+    _, server, run, _ = first_run(ctx)
+    value = header_value(server.request, "Connection")
+    if (value or "").lower() != "close":
+        raise failed("no 'Connection: close' header" if value is None else f"Connection is {value!r}",
+                     server, run, expected="Connection: close")
+
+
+@check(
+    "8.space-encoded", depends=BASICS, needs=NEEDS_CLIENT,
+    description="a space in PATH is sent as %20",
+    hint="A space ends the target in the request line: send urllib.parse.quote(path), which writes ' ' as '%20'.",
+)
+def space_encoded(ctx):
+    name = ctx.token()
+    server, run, _ = simple(ctx, f"/with space {name}.html")
+    line = request_lines(server.request)[0]
+    wanted = f"GET /with%20space%20{name}.html HTTP/1.1"
+    if line != wanted:
+        raise failed(f"for the path '/with space {name}.html' the request line is {line!r}", server, run,
+                     expected=repr(wanted))
+
+
+@check(
+    "8.body-exact-html", points=2, depends=BASICS, needs=NEEDS_CLIENT,
+    description="an HTML body with non-ASCII UTF-8 text is written to stdout byte for byte, and exit 0",
+    hint="Keep the body as bytes and write it with sys.stdout.buffer.write(body); print() adds a newline "
+    "and re-encodes the text.",
+)
+def body_exact_html(ctx):
+    _, server, run, body = first_run(ctx)
+    expect_body(server, run, body)
+
+
+@check(
+    "8.body-binary", points=2, depends=BASICS, needs=NEEDS_CLIENT,
+    description="a PNG body holding all 256 byte values arrives on stdout byte for byte",
+    hint="Never decode the body: bytes from recv() go to sys.stdout.buffer.write() unchanged.",
+)
+def body_binary(ctx):
+    body = binary_body(ctx)
+    server = FakeServer([response(body, media_type="image/png")])
+    expect_body(server, ctx.run(server, f"/{ctx.token()}.png", RUN_SECONDS), body, what="the PNG")
+
+
+@check(
+    "8.content-length-kept-open", points=2, depends=BASICS, needs=NEEDS_CLIENT,
+    description="the client stops at Content-Length even when the server keeps the connection open",
+    hint="Read until you have Content-Length bytes of body, then stop: do not wait for recv() to return b''.",
+)
+def content_length_kept_open(ctx):
+    body = html_page(ctx)
+    server = FakeServer([response(body)], after="keep-open")
+    expect_body(server, ctx.run(server, f"/{ctx.token()}.html", RUN_SECONDS), body)
+
+
+@check(
+    "8.response-in-pieces", points=2, depends=BASICS, needs=NEEDS_CLIENT,
+    description="a response that arrives in pieces with pauses is read whole",
+    hint="One recv() returns what has arrived so far: keep reading until the blank line, then until "
+    "the body is complete.",
+)
+def response_in_pieces(ctx):
+    body = binary_body(ctx)
+    whole = response(body, media_type="image/png")
+    cuts = [7, 30, whole.index(b"\r\n\r\n") + 2, len(whole) - len(body) + 100, len(whole) - 5]
+    script = []
+    for start, end in zip([0] + cuts, cuts + [len(whole)]):
+        script += [whole[start:end], PIECE_PAUSE]
+    server = FakeServer(script[:-1], after="keep-open")
+    expect_body(server, ctx.run(server, f"/{ctx.token()}.png", RUN_SECONDS), body, what="the PNG")
+
+
+@check(
+    "8.lowercase-headers", depends=BASICS, needs=NEEDS_CLIENT,
+    description="header names in any case: `content-length` frames the body too",
+    hint="Header names are case-insensitive: store them with name.lower() and look up 'content-length'.",
+)
+def lowercase_headers(ctx):
+    body = html_page(ctx)
+    answer = head("200 OK", {"content-type": "text/html; charset=utf-8", "CONTENT-LENGTH": len(body)}) + body
+    server = FakeServer([answer], after="keep-open")
+    expect_body(server, ctx.run(server, f"/{ctx.token()}.html", RUN_SECONDS), body)
+
+
+def chunked(body: bytes, sizes) -> bytes:
+    out, at = b"", 0
+    for size in sizes:
+        out += f"{size:x}\r\n".encode() + body[at:at + size] + b"\r\n"
+        at += size
+    return out + f"{len(body) - at:x}\r\n".encode() + body[at:] + b"\r\n0\r\n\r\n"
+
+
+@check(
+    "8.chunked", points=2, depends=BASICS, needs=NEEDS_CLIENT,
+    description="a `Transfer-Encoding: chunked` body is decoded",
+    hint="Chunked: a size line in hex ('1a\\r\\n'), that many bytes, '\\r\\n', again, until the size 0. "
+    "Write the chunks' bytes only: int(size_line, 16) gives the size.",
+)
+def chunked_body(ctx):
+    body = html_page(ctx) + binary_body(ctx)
+    answer = head("200 OK", {"Content-Type": "application/octet-stream", "Transfer-Encoding": "chunked"})
+    encoded = chunked(body, [26, 300, 11, 700])
+    server = FakeServer([answer + encoded[:40], PIECE_PAUSE, encoded[40:]], after="keep-open")
+    expect_body(server, ctx.run(server, f"/{ctx.token()}.bin", RUN_SECONDS), body, what="the decoded body")
+
+
+@check(
+    "8.read-until-close", points=2, depends=BASICS, needs=NEEDS_CLIENT,
+    description="with neither Content-Length nor chunked, the body is read until the server closes",
+    hint="Without Content-Length the body ends when recv() returns b'': keep reading until then.",
+)
+def read_until_close(ctx):
+    body = html_page(ctx) * 3
+    answer = head("200 OK", {"Content-Type": "text/html; charset=utf-8", "Connection": "close"})
+    server = FakeServer([answer + body[:50], PIECE_PAUSE, body[50:200], PIECE_PAUSE, body[200:]])
+    expect_body(server, ctx.run(server, f"/{ctx.token()}.html", RUN_SECONDS), body)
+
+
+@check(
+    "8.head-on-stderr", depends=BASICS, needs=NEEDS_CLIENT,
+    description="the status line and headers go to standard error, not standard output",
+    hint="Print the head with print(head_text, file=sys.stderr); standard output is for the body alone.",
+)
+def head_on_stderr(ctx):
+    body = html_page(ctx)
+    token = ctx.token()
+    server = FakeServer([response(body, **{"X-Lab-Token": token})])
+    run = ctx.run(server, f"/{ctx.token()}.html", RUN_SECONDS)
+    missing = [text for text in ("HTTP/1.1 200 OK", f"X-Lab-Token: {token}") if text not in run.stderr]
+    if missing:
+        raise failed(f"standard error does not show {missing[0]!r}", server, run,
+                     expected="the status line and every header on standard error")
+    if b"X-Lab-Token" in run.stdout:
+        raise failed("the headers are on standard output too", server, run, expected="the body alone on standard output")
+
+
+@check(
+    "8.exit-0-on-200", depends=BASICS, needs=NEEDS_CLIENT,
+    description="exit status 0 for a 2xx answer (200 OK, 201 Created)",
+    hint="Take the status code from the status line (int(line.split()[1])) and return 0 when 200 <= code <= 299.",
+)
+def exit_0_on_200(ctx):
+    for status in ("200 OK", "201 Created"):
+        body = html_page(ctx)
+        server = FakeServer([response(body, status=status)])
+        run = ctx.run(server, f"/{ctx.token()}.html", RUN_SECONDS)
+        if run.exit_code != 0:
+            raise failed(f"for '{status}' {describe(run)}", server, run, expected="exit status 0", symptom="exit-status")
+
+
+@check(
+    "8.exit-1-on-404", points=2, depends=BASICS, needs=NEEDS_CLIENT,
+    description="a 404 answer: its body is still written, and exit status 1",
+    hint="A 404 is still an answer: write its body to stdout as usual, then sys.exit(1) for any status outside 2xx.",
+)
+def exit_1_on_404(ctx):
+    body = b"<!DOCTYPE html><html><body><h1>404 Not Found</h1><p>" + ctx.token().encode() + b"</p></body></html>"
+    server = FakeServer([response(body, status="404 Not Found")])
+    expect_body(server, ctx.run(server, f"/{ctx.token()}.html", RUN_SECONDS), body, status=1,
+                what="the 404 page")
+
+
+@check(
+    "8.connection-refused", points=2, depends=BASICS, needs=NEEDS_CLIENT,
+    description="connection refused: exit status 2 and one line on stderr, no traceback",
+    hint="Put the connect in try/except OSError: print one line such as 'error: cannot connect to HOST:PORT' "
+    "to sys.stderr, then sys.exit(2).",
+)
+def connection_refused(ctx):
+    port = RefusingPort()
+    run = ctx.run(port, "/index.html", RUN_SECONDS)
+    expect_no_answer(port, run, "nothing listened on the port (connection refused)")
+
+
+@check(
+    "8.server-silent", points=2, depends=BASICS, needs=NEEDS_CLIENT,
+    description="a server that accepts and says nothing: exit status 2 within about 12 s",
+    hint="Set a timeout (socket.create_connection(..., timeout=10) or settimeout(10)); catch socket.timeout, "
+    "print one line to sys.stderr and exit with 2.",
+)
+def server_silent(ctx):
+    server = FakeServer([], after="keep-open")
+    # Exact, not stretched: a client with a 10 s timeout is done in time on a busy
+    # machine too, one with a 30 s timeout (or none) fails on an idle one as well.
+    run = ctx.run(server, f"/{ctx.token()}.html", SILENT_RUN_SECONDS, stretch=False)
+    expect_no_answer(server, run, "the server accepted the connection and never answered")
+
+
+@check(
+    "8.closed-early", points=2, depends=BASICS, needs=NEEDS_CLIENT,
+    description="the server closes before the whole body: exit status 2, no traceback",
+    hint="When recv() returns b'' before Content-Length bytes came, the answer is cut short: say so in "
+    "one line on sys.stderr and exit with 2.",
+)
+def closed_early(ctx):
+    body = binary_body(ctx)
+    server = FakeServer([response(body, media_type="image/png")[:-600]])
+    run = ctx.run(server, f"/{ctx.token()}.png", RUN_SECONDS)
+    expect_no_answer(server, run, f"the server closed the connection {600} bytes before the end of the body",
+                     one_line=False)
