@@ -21,6 +21,7 @@ HOST = "127.0.0.1"
 DEFAULT_TIMEOUT = 3.0  # seconds to wait for a whole response
 DEFAULT_CAP = 4 * 1024 * 1024  # bytes kept from one response
 CLOSE_GRACE = 0.3  # after a complete response, how long to wait for the close (stretched under load)
+ABANDON_POLL = 0.1  # how often a wait asks whether it is hopeless
 SILENCE_WITHOUT_LENGTH = 0.5  # a head without Content-Length, then this long without a byte: the answer is over
 
 
@@ -37,6 +38,7 @@ class Exchange:
     timed_out: bool = False  # the deadline passed before the response ended
     capped: bool = False  # more bytes came than we keep
     elapsed: float = 0.0  # seconds from the first byte sent to the end
+    abandoned: bool = False  # the wait ended early: the answer could no longer come (see read_response)
 
     @property
     def got_nothing(self) -> bool:
@@ -118,8 +120,13 @@ class Connection:
         cap: int = DEFAULT_CAP,
         grace: float = CLOSE_GRACE,
         stretch: bool = True,
+        hopeless=None,
     ) -> Exchange:
         """Read until the server closes, the deadline passes or `cap` bytes came.
+
+        `hopeless`, when given, is asked every ABANDON_POLL seconds while
+        nothing comes: True ends the wait at once (the thread that was to
+        answer has died, say), as if the deadline had passed.
 
         `stretch=False` keeps `timeout` exact even on a busy machine: for the
         windows that measure concurrency, where more time could let a server
@@ -161,10 +168,18 @@ class Connection:
             if remaining <= 0:
                 exchange.timed_out = not waiting_for_close
                 break
-            self.sock.settimeout(remaining if remaining_silence is None else min(remaining, remaining_silence))
+            wait = remaining if remaining_silence is None else min(remaining, remaining_silence)
+            polled = hopeless is not None and wait > ABANDON_POLL
+            self.sock.settimeout(ABANDON_POLL if polled else wait)
             try:
                 chunk = self.sock.recv(65536)
             except socket.timeout:
+                if polled:
+                    if hopeless():
+                        exchange.timed_out = not waiting_for_close
+                        exchange.abandoned = True
+                        break
+                    continue
                 if remaining_silence is not None and remaining_silence < remaining:
                     continue  # silent for long enough: decided at the top of the loop
                 exchange.timed_out = not waiting_for_close
@@ -195,6 +210,7 @@ def exchange(
     grace: float = CLOSE_GRACE,
     receive_buffer: int | None = None,
     stretch: bool = True,
+    hopeless=None,
 ) -> Exchange:
     """Connect, send `request` (one piece or several with pauses), read the answer."""
     with Connection(port, receive_buffer=receive_buffer) as connection:
@@ -203,7 +219,7 @@ def exchange(
         pieces = request if isinstance(request, list) else [request]
         started = time.monotonic()
         connection.send_pieces(pieces, pause)
-        result = connection.read_response(timeout=timeout, cap=cap, grace=grace, stretch=stretch)
+        result = connection.read_response(timeout=timeout, cap=cap, grace=grace, stretch=stretch, hopeless=hopeless)
         result.elapsed = time.monotonic() - started
         return result
 

@@ -17,6 +17,7 @@ from autograder.timing import stretched
 
 USER_AGENT = "labgrade/1.0"
 SETTLE_SECONDS = 0.1
+HOPELESS_AFTER = 1.0  # seconds of waiting before a crash during an exchange ends the wait for its answer
 
 
 @dataclass
@@ -48,10 +49,20 @@ class Context:
     # -- talking -------------------------------------------------------------
 
     def send(self, request, pause: float = 0.0, timeout: float = wire.DEFAULT_TIMEOUT, cap: int = wire.DEFAULT_CAP,
-             receive_buffer: int | None = None, stretch: bool = True) -> wire.Exchange:
+             receive_buffer: int | None = None, stretch: bool = True, alone: bool = True) -> wire.Exchange:
+        """One request, one answer. `alone`: no other client of this check is connected meanwhile,
+        so a thread of the server that dies during the exchange was the one serving it, and waiting
+        longer for its answer is pointless (False where other clients are held open)."""
         mark = self.server.watch.mark() if self.server.watch else 0
+        hopeless = None
+        if alone and self.server.watch is not None:
+            began, patience = time.monotonic(), stretched(HOPELESS_AFTER)
+
+            def hopeless():  # (a crash of the exchange before, reported late, does not count this soon)
+                return time.monotonic() - began >= patience and any(
+                    e.kind == "crash" for e in self.server.watch.since(mark))
         exchange = wire.exchange(self.port, request, pause=pause, timeout=timeout, cap=cap,
-                                 receive_buffer=receive_buffer, stretch=stretch)
+                                 receive_buffer=receive_buffer, stretch=stretch, hopeless=hopeless)
         # What the server did while it answered (files opened, crashes): a
         # cached exchange is judged by later checks, which need it too.
         exchange.events = self.server.watch.since(mark) if self.server.watch else []

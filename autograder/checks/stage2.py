@@ -126,7 +126,7 @@ def survives_junk(ctx):
             if bad in ends_request:
                 connection.read_response(timeout=0.5)
     ctx.settle()
-    exchange = ctx.send(ctx.request(ctx.docroot.text.url_path))
+    exchange = ctx.send(ctx.request(ctx.docroot.text.url_path), alone=False)
     try:
         expect_file(exchange, ctx.docroot.text)
     except CheckFailed as failure:

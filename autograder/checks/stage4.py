@@ -34,7 +34,7 @@ def hold_open(ctx, partial: int, silent: int) -> list[wire.Connection]:
 def expect_answer_while_stalled(ctx, partial: int, silent: int, file) -> None:
     holders = hold_open(ctx, partial, silent)
     try:
-        exchange = ctx.send(ctx.request(file.url_path), timeout=ANSWER_WITHIN, stretch=False)
+        exchange = ctx.send(ctx.request(file.url_path), timeout=ANSWER_WITHIN, stretch=False, alone=False)
         who = _describe(partial, silent)
         try:
             expect_file(exchange, file, hint=THREAD_HINT)
@@ -174,7 +174,7 @@ def survives_churn(ctx):
             connection.close()
     time.sleep(0.1)
     for file in (ctx.docroot.text, ctx.docroot.nested):
-        exchange = ctx.send(ctx.request(file.url_path), timeout=2)
+        exchange = ctx.send(ctx.request(file.url_path), timeout=2, alone=False)
         try:
             expect_file(exchange, file)
         except CheckFailed as failure:
