@@ -10,7 +10,9 @@ or no threads at all). A fact here never fails a check by itself.
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -43,9 +45,10 @@ class Program:
     # -- where -------------------------------------------------------------
 
     def code_at(self, line: int | None) -> str:
+        """The code on `line`, without its comment."""
         if not line or not 0 < line <= len(self.lines):
             return ""
-        return self.lines[line - 1].strip()
+        return _without_comment(self.lines[line - 1]).strip()
 
     def where(self, line: int | None) -> str:
         """"line 23, `f = open(filename)`", or "" when the line is unknown."""
@@ -339,3 +342,14 @@ def _one_item_of(argument, loop_names: set[str]) -> bool:
             return (isinstance(upper, ast.BinOp) and isinstance(upper.right, ast.Constant) and upper.right.value == 1)
     return False
 
+
+
+def _without_comment(line: str) -> str:
+    """`f = open(name)  # my file` -> `f = open(name)`; a '#' inside a string stays."""
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(line).readline):
+            if token.type == tokenize.COMMENT:
+                return line[: token.start[1]].rstrip() or line
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return line

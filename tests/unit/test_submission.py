@@ -107,3 +107,4 @@ def test_the_only_file_that_runs_something(tmp_path):
     (folder / "util.py").write_text("import os\nROOT = '.'\ndef helper():\n    return 1\n")
     (folder / "web.py").write_text("import util\nif __name__ == '__main__':\n    util.helper()\n")
     assert resolve(folder, tmp_path / "work").path.name == "web.py"
+
