@@ -206,13 +206,10 @@ def crashed(ev: Evidence) -> Fault | None:
 
 def requested_file(ev: Evidence) -> str | None:
     """The existing file below the root that the check's request asked for, as a relative path."""
-    sent = getattr(ev.failure, "sent", None)
-    if not isinstance(sent, bytes):
+    target = _target(ev)
+    if target is None:
         return None
-    first = sent.split(b"\r\n", 1)[0].split(b" ")
-    if len(first) < 2:
-        return None
-    relative = unquote(urlsplit(first[1].decode("latin-1")).path).lstrip("/")
+    relative = unquote(urlsplit(target).path).lstrip("/")
     target = ev.root / relative
     try:
         if relative and ".." not in relative.split("/") and target.is_file():
