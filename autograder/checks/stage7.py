@@ -16,13 +16,16 @@ that must not run: 400, 403, 404 or the file served as it is.
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import json
 import os
 import time
 
 from autograder import wire
 from autograder.checks.expect import answer, expect_body, expect_status, expect_well_formed
-from autograder.checks.registry import NEEDS_NOTHING, CheckFailed, check
+from autograder.checks.registry import NEEDS_NOTHING, CheckFailed
+from autograder.checks.registry import check as register
 from autograder.checks.context import USER_AGENT
 from autograder.timing import stretched
 
@@ -88,6 +91,32 @@ ENV_HINT = (
 
 # -- helpers -------------------------------------------------------------------------------
 
+# The diagnosis's file rules (a 404 for an existing file, a file read in text mode, a
+# Content-Length in characters) read a wrong status or body as a fault in serving the file
+# asked for. A script is run, not opened: its checks' failures get symptoms of their own.
+CGI_SYMPTOMS = {
+    "status": "cgi-status", "body": "cgi-body", "problem:length-mismatch": "cgi-length",
+    "problem:no-length": "cgi-length", "problem:bad-length": "cgi-length",
+}
+
+
+def check(name, **options):
+    """registry.check, with the symptoms of the file rules renamed (see CGI_SYMPTOMS)."""
+    def decorate(function):
+        @functools.wraps(function)
+        def run(ctx):
+            try:
+                return function(ctx)
+            except CheckFailed as failure:
+                failure.symptom = CGI_SYMPTOMS.get(failure.symptom, failure.symptom)
+                raise
+
+        register(name, **options)(run)
+        return function
+
+    return decorate
+
+
 
 def cgi(ctx):
     return ctx.docroot.cgi
@@ -109,6 +138,33 @@ def expect_ran(exchange, response, script, source: bytes | None = None) -> None:
         )
 
 
+@contextlib.contextmanager
+def about(story: str):
+    """Say what the request was for in front of a failure's message."""
+    try:
+        yield
+    except CheckFailed as failure:
+        failure.message = f"{story}: {failure.message}"
+        raise
+
+
+def expect_script_body(exchange, response, content: bytes, what: str, hint: str = SPLIT_HINT) -> None:
+    """The body is `content`; a body that still starts with the script's header lines is named as such."""
+    if response.body != content and _starts_with_header_block(response.body, content):
+        first_line = response.body.split(b"\n", 1)[0][:60]
+        raise CheckFailed(
+            f"the body begins with the script's header lines ({first_line!r}): "
+            "the header block was sent as part of the page",
+            exchange=exchange, expected=f"only what follows the script's blank line ({len(content)} bytes)",
+            hint=SPLIT_HINT, symptom="cgi-body",
+        )
+    expect_body(exchange, response, content, what, hint=hint)
+
+
+def _starts_with_header_block(body: bytes, content: bytes) -> bool:
+    return body.endswith(content) and b":" in body[: len(body) - len(content)].split(b"\n", 1)[0]
+
+
 def echo_report(ctx, exchange, what: str) -> dict:
     """The JSON the echo script printed: its environment, working folder and stdin."""
     script = cgi(ctx).echo
@@ -116,6 +172,11 @@ def echo_report(ctx, exchange, what: str) -> dict:
     expect_status(exchange, response, 200, hint=RUN_HINT)
     source = (ctx.docroot.root / script.relative).read_bytes()
     expect_ran(exchange, response, script, source)
+    if b"{" in response.body and _starts_with_header_block(response.body, response.body[response.body.index(b"{"):]):
+        raise CheckFailed(
+            f"{what}: the body begins with the script's header lines: the header block was sent as part of the page",
+            exchange=exchange, expected="only what follows the script's blank line: its JSON", hint=SPLIT_HINT,
+        )
     try:
         report = json.loads(response.body.decode("utf-8"))
         report["environ"], report["stdin"]  # noqa: B018 (the fields the checks read)
@@ -169,8 +230,12 @@ def nonempty(got):
     hint=RUN_HINT,
 )
 def runs_script(ctx):
-    exchange = cgi_request(ctx, cgi(ctx).echo.url_path)
-    echo_report(ctx, exchange, f"GET {cgi(ctx).echo.url_path}")
+    # Only that it ran: whether its output was split right is for the checks after this one.
+    script = cgi(ctx).echo
+    exchange = cgi_request(ctx, script.url_path)
+    response = answer(exchange, expected="200 OK and what the script prints")
+    expect_status(exchange, response, 200, hint=RUN_HINT)
+    expect_ran(exchange, response, script, (ctx.docroot.root / script.relative).read_bytes())
 
 
 @check(
@@ -279,9 +344,9 @@ def status_header(ctx):
     script = cgi(ctx).status
     exchange = cgi_request(ctx, script.url_path)
     response = answer(exchange, expected="404 Not Found, from the script's Status: header")
-    expect_status(exchange, response, 404, hint=STATUS_HINT)
-    expect_body(exchange, response, cgi(ctx).status_body, "what the script prints after its header block",
-                hint=SPLIT_HINT)
+    with about(f"{script.relative} prints 'Status: 404 Not Found'"):
+        expect_status(exchange, response, 404, hint=STATUS_HINT)
+    expect_script_body(exchange, response, cgi(ctx).status_body, "what the script prints after its header block")
     if response.header("Status") is not None:
         raise CheckFailed(
             "the script's 'Status:' line was passed on as a header as well",
@@ -336,7 +401,7 @@ def content_length(ctx):
             hint=LENGTH_HINT,
         )
     expect_well_formed(exchange, response, "no-length", "bad-length", "length-mismatch")
-    expect_body(exchange, response, root.counted_body, "what the script prints after its header block", hint=SPLIT_HINT)
+    expect_script_body(exchange, response, root.counted_body, "what the script prints after its header block")
 
 
 @check(
@@ -350,7 +415,7 @@ def binary_output(ctx):
     response = answer(exchange, expected="200 OK and the script's 256 bytes")
     expect_status(exchange, response, 200, hint=BINARY_HINT)
     expect_well_formed(exchange, response, "no-length", "bad-length", "length-mismatch")
-    expect_body(exchange, response, root.binary_body, "the 256 bytes the script prints", hint=BINARY_HINT)
+    expect_script_body(exchange, response, root.binary_body, "the 256 bytes the script prints", hint=BINARY_HINT)
     if response.media_type != "application/octet-stream":
         raise CheckFailed(
             f"Content-Type is {response.header('Content-Type')!r}, the script said 'application/octet-stream'",
@@ -368,9 +433,10 @@ def large_output(ctx):
     root = cgi(ctx)
     exchange = cgi_request(ctx, root.large.url_path, timeout=8.0, cap=4 * 1024 * 1024)
     response = answer(exchange, expected=f"200 OK and {len(root.large_body)} bytes")
-    expect_status(exchange, response, 200, hint=LARGE_HINT)
+    with about(f"{root.large.relative} prints {len(root.large_body)} bytes"):
+        expect_status(exchange, response, 200, hint=LARGE_HINT)
     expect_well_formed(exchange, response, "no-length", "bad-length", "length-mismatch")
-    expect_body(exchange, response, root.large_body, "the script's output (a little over 1 MiB)")
+    expect_script_body(exchange, response, root.large_body, "the script's output (a little over 1 MiB)", hint=LARGE_HINT)
 
 
 # -- scripts that go wrong ---------------------------------------------------------------
@@ -386,7 +452,8 @@ def script_error_500(ctx):
     root = cgi(ctx)
     exchange = cgi_request(ctx, root.fails.url_path)
     response = answer(exchange, expected="500 Internal Server Error (or 502 Bad Gateway)")
-    expect_status(exchange, response, *FAILED_SCRIPT)
+    with about(f"{root.fails.relative} prints a header block, then raises an exception (exit status 1)"):
+        expect_status(exchange, response, *FAILED_SCRIPT)
 
 
 @check(
@@ -418,7 +485,8 @@ def no_header_block(ctx):
     root = cgi(ctx)
     exchange = cgi_request(ctx, root.headless.url_path)
     response = answer(exchange, expected="500 Internal Server Error or 502 Bad Gateway")
-    expect_status(exchange, response, *FAILED_SCRIPT)
+    with about(f"{root.headless.relative} prints two lines of text and no header block"):
+        expect_status(exchange, response, *FAILED_SCRIPT)
 
 
 # -- safety ---------------------------------------------------------------------------------
@@ -451,7 +519,8 @@ def space_in_name(ctx):
     script = cgi(ctx).spaced
     exchange = cgi_request(ctx, script.url_path)
     response = answer(exchange, expected="200 OK and the script's output")
-    expect_status(exchange, response, 200, hint=SHELL_HINT)
+    with about(f"GET {script.url_path} (the script {script.relative!r})"):
+        expect_status(exchange, response, 200, hint=SHELL_HINT)
     expect_ran(exchange, response, script)
 
 

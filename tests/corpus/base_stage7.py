@@ -94,7 +94,7 @@ def answer(client_sock, client_address):
     script = cgi_script(path)
     if script is not None and method in ("GET", "POST"):
         cgi_request = {"method": method, "path": path, "query": query, "headers": headers, "body": body,
-                   "version": version, "client": client_address, "port": client_sock.getsockname()[1]}
+                       "version": version, "client": client_address, "port": client_sock.getsockname()[1]}
         send_response(client_sock, *run_cgi(script, cgi_request))
         return
     try:
