@@ -12,7 +12,9 @@ random names and random outputs, so no response can be hard-coded:
   bytes: the server must count the body itself;
 - `fails`: prints a header block, then raises (a traceback on stderr, exit 1);
 - `headless`: prints text and no header block;
-- `sleeper`: sleeps for ever and forks a child that sleeps too; each holds an
+- `sleeper`: sleeps (90 s: for ever, as far as any check can tell, yet bounded
+  where a runner cannot stop what a server started) and forks a child that
+  sleeps too; each holds an
   flock() on a file of its own in the state folder, so the grader can tell
   afterwards whether either is alive (through bubblewrap's pid namespace and
   another user id, where pids would not do);
@@ -309,8 +311,9 @@ if fcntl is not None:
         for number in (0, 1, 2):
             os.dup2(quiet, number)  # the child does not hold the script's output open
         hold({child!r})
-while True:
-    time.sleep(60)
+        time.sleep(90)
+        os._exit(0)
+time.sleep(90)  # far past any server's time limit: for the grader, for ever
 """
 
 _LARGE = """\
