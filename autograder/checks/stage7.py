@@ -32,6 +32,7 @@ from autograder.timing import stretched
 FAILED_SCRIPT = (500, 502)
 TIMED_OUT = (504, 500)
 TIME_LIMIT = 5.0  # seconds a script may run (contract)
+NOT_BEFORE = 4.0  # a 504 sooner than this stopped a script that was still allowed to run
 ANSWER_WITHIN = 6.0  # seconds from the request to the 504; exact, never stretched: it is the rule itself
 MEANWHILE_WITHIN = 2.5  # seconds for another client's answer while the sleeper runs; exact: a server that
 # runs one script at a time answers after the sleeper's 5 s, a correct one within a fraction of a second
@@ -508,6 +509,8 @@ def only_cgi_bin_runs(ctx):
                 f"GET {disguise.target} ran a script that must never run: {disguise.how}",
                 exchange=exchange, expected="404, 403 or 400, or the file served as it is; never run",
             )
+        with about(f"GET {disguise.target} ({disguise.how})"):
+            answer(exchange, expected="an answer: 404, 403 or 400, or the file served as it is")
 
 
 @check(
@@ -563,7 +566,15 @@ def script_timeout(ctx):
             symptom="no-answer",
         )
     response = answer(exchange, expected="504 Gateway Timeout (or 500)")
-    expect_status(exchange, response, *TIMED_OUT)
+    with about(f"{sleeper.relative} sleeps for ever"):
+        expect_status(exchange, response, *TIMED_OUT)
+    if exchange.elapsed < NOT_BEFORE:
+        raise CheckFailed(
+            f"{sleeper.relative} was stopped after {exchange.elapsed:.1f} s: a script may run for {TIME_LIMIT:g} s",
+            exchange=exchange, expected=f"504 after {TIME_LIMIT:g} s, not sooner",
+            hint=f"Give the script its {TIME_LIMIT:g} seconds: communicate(body, timeout=5); a slow page is "
+            "still a page.",
+        )
 
 
 @check(
