@@ -401,7 +401,10 @@ def content_length(ctx):
             exchange=exchange, expected=f"one Content-Length: {len(root.counted_body)}",
             hint=LENGTH_HINT,
         )
-    expect_well_formed(exchange, response, "no-length", "bad-length", "length-mismatch")
+    story = (f"{root.counted.relative} prints {len(root.counted_body)} bytes of UTF-8 text and claims "
+             f"'Content-Length: {root.counted_wrong_length}' (its characters)")
+    with about(story):
+        expect_well_formed(exchange, response, "no-length", "bad-length", "length-mismatch")
     expect_script_body(exchange, response, root.counted_body, "what the script prints after its header block")
 
 
@@ -601,6 +604,9 @@ def timeout_stops_all(ctx):
         raise CheckFailed(
             f"after the {exchange_status(exchange)} answer, {' and '.join(alive)} still running",
             exchange=exchange, expected="the script and every process it started stopped",
+            recipe="put a script into www/cgi-bin/ that starts a child and sleeps "
+            "(import os, time; os.fork(); time.sleep(60)), ask for it with curl, and after the 504 "
+            "look with `ps -ef | grep python`: neither may be left",
         )
 
 

@@ -847,9 +847,13 @@ BUGGY += [
         ('env["HTTP_" + name.upper().replace("-", "_")] = value', 'env["HTTP_" + name.upper()] = value')],
        fails=("7.post-stdin", "7.request-headers-env"), passes_stage=6),
     _v("script-headers-passed-through", BASE7, 7,
-       "passes every line of the script's header block on as it is: Status: becomes a header (the "
-       "status stays 200) and the script's wrong Content-Length goes out beside the server's",
-       [(S7_HEADER_LINE, "        headers.append((name, value))\n")],
+       "passes every line of the script's header block on as it is, and counts the body only when "
+       "the script did not: Status: becomes a header (the status stays 200) and the script's "
+       "Content-Length, which counts characters, goes out",
+       [(S7_HEADER_LINE, "        headers.append((name, value))\n"),
+        ('    lines.append("Content-Length: " + str(len(body)))\n',
+         '    if not any(name.lower() == "content-length" for name, _ in headers):\n'
+         '        lines.append("Content-Length: " + str(len(body)))\n')],
        fails=("7.status-header", "7.content-length"), passes_stage=6),
     _v("wait-then-read", BASE7, 7,
        "two mistakes: process.wait() before reading the output (a script that prints more than the "
