@@ -118,7 +118,6 @@ def check(name, **options):
     return decorate
 
 
-
 def cgi(ctx):
     return ctx.docroot.cgi
 
@@ -180,7 +179,8 @@ def echo_report(ctx, exchange, what: str) -> dict:
         )
     try:
         report = json.loads(response.body.decode("utf-8"))
-        report["environ"], report["stdin"]  # noqa: B018 (the fields the checks read)
+        if not isinstance(report["environ"], dict) or not isinstance(report["stdin"], str):
+            raise TypeError("not the echo script's report")
     except (ValueError, KeyError, TypeError):
         raise CheckFailed(
             f"{what}: the body is not the JSON the script prints after its header block",
