@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from autograder import cgi_root
+from autograder.cgi_root import CgiRoot  # noqa: F401 (the type of DocumentRoot.cgi)
 from autograder.stages import WWW
 
 LARGE_FILE_BYTES = 5 * 1024 * 1024  # over 1 MiB (contract), and over a 4 MiB send buffer
@@ -68,6 +70,7 @@ class DocumentRoot:
     nested_text: GeneratedFile = None
     many: list[GeneratedFile] = field(default_factory=list)
     sub_folder: str = ""  # a folder that exists, for /sub/../../SECRET
+    cgi: "CgiRoot" = None  # stage 7: cgi-bin/ and the files that must never run (cgi_root.py)
     rng: random.Random = None
 
     def token(self, length: int = 8) -> str:
@@ -133,6 +136,7 @@ def build(root: Path, seed: int) -> DocumentRoot:
         _write(root, f"{many_folder}/file-{number:02d}-{tag(4)}.txt", _text(rng, rng.randint(20, 200)))
         for number in range(CONCURRENT_FILES)
     ]
+    docs.cgi = cgi_root.add(docs)  # last: the names above stay as stages 1-6 know them
     return docs
 
 

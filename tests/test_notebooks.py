@@ -134,7 +134,9 @@ def test_committed_notebooks_match_their_sources():
 
 def test_there_is_a_notebook_for_the_wire_and_for_every_stage():
     names = [path.stem for path in build.sources()]
-    assert [name[:2] for name in names] == ["00", "01", "02", "03", "04", "05"], names
+    numbers = [name[:2] for name in names]
+    assert numbers == sorted(set(numbers)), names
+    assert {"00", "01", "02", "03", "04", "05", "07"} <= set(numbers), names
 
 
 def test_building_twice_gives_the_same_bytes():
@@ -239,6 +241,7 @@ BROKEN_CHECK = {
     "03": "3.echo-escaping",
     "04": "4.stalled-client",
     "05": "5.post-body-timing",
+    "07": "7.timeout-stops-all",
 }
 
 
@@ -269,6 +272,12 @@ def test_notebook_runs_shows_its_point_and_leaves_no_process(source, marker):
     if number == "05":
         assert "POST /echo?from=form HTTP/1.1\\r\\n" in shown
         assert "key=from; value=form; key=name; value=Grace Hopper;" in shown
+    if number == "07":
+        assert '"QUERY_STRING": "q=caf%C3%A9+au+lait&x=1%262"' in shown  # handed over raw
+        assert "stdin: name=Grace+Hopper&rank=rear+admiral" in shown
+        assert "HTTP/1.1 500 Internal Server Error" in shown and "traceback in the response: False" in shown
+        assert "the sleeping script's client: HTTP/1.1 504 Gateway Timeout" in shown
+        assert "script alive: False   child alive: False" in shown
 
 
 def test_no_process_is_left_when_a_cell_fails_halfway(marker):

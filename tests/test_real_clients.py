@@ -17,7 +17,8 @@ driven by clients nobody here wrote:
 A feature is tested from the stage that has it: files from stage 1; errors,
 HEAD and methods from stage 2 (stage 1 treats every request as a GET of a
 file that exists, and stops at the first it cannot serve); the echo page
-from 3; POST from 5. Stage 1 listens on 127.0.0.1 only, and says so.
+from 3; POST from 5; CGI scripts (the grader's generated ones, and the CGI
+form posted by curl) from 7. Stage 1 listens on 127.0.0.1 only, and says so.
 
 Every server started here is stopped when its stage's tests end, and its log
 must hold no traceback.
@@ -25,7 +26,9 @@ must hold no traceback.
 
 from __future__ import annotations
 
+import base64
 import http.client
+import json
 import re
 import shutil
 import socket
@@ -516,3 +519,78 @@ def test_curl_warning_is_noticed(sloppy_server):
 def test_browser_mojibake_is_noticed(sloppy_server):
     page = rendered(sloppy_server, "/x.txt")
     assert any(sign in page for sign in MOJIBAKE), "a text/plain page without charset shows as mojibake"
+
+
+# ------------------------------------------------------------------ CGI (stage 7)
+
+# The stage-7 solution runs the grader's own generated scripts (autograder/cgi_root.py,
+# through docroot.build) and www/cgi-bin/hello.py. Its log holds the failing script's
+# traceback on purpose (stderr goes to the log), so it is read, not asserted clean.
+
+
+@pytest.fixture(scope="module")
+def cgi_server(tmp_path_factory):
+    from autograder import docroot
+
+    folder = tmp_path_factory.mktemp("clients7")
+    docs = docroot.build(folder / "root", seed=7)
+    running = Server(solution(7), docs.root)
+    running.docs = docs
+    try:
+        running.wait_listening()
+        yield running
+    finally:
+        log = running.stop()
+        # The one traceback expected is the failing script's, logged with the script's name.
+        tracebacks = [line for line in log.splitlines() if "Traceback" in line]
+        assert all(Path(docs.cgi.fails.relative).name in line for line in tracebacks), log
+
+
+def cgi_answer(cgi_server, method, script, query="", headers=(), body=b"") -> H11Answer:
+    target = script.url_path + (f"?{query}" if query else "")
+    answer = h11_exchange(cgi_server.port, method, target, headers=headers, body=body)
+    assert "date" in answer.headers and answer.headers.get("connection", "").lower() == "close", answer.headers
+    return answer
+
+
+def test_h11_parses_cgi_responses(cgi_server):
+    cgi = cgi_server.docs.cgi
+    echo = cgi_answer(cgi_server, "GET", cgi.echo, query="q=a%20b+c", headers=[("User-Agent", "h11-client")])
+    assert echo.status == 200 and echo.headers["content-type"] == "application/json"
+    assert echo.headers[cgi.header_name.lower()] == cgi.header_value
+    environ = json.loads(echo.body)["environ"]
+    assert environ["QUERY_STRING"] == "q=a%20b+c" and environ["HTTP_USER_AGENT"] == "h11-client"
+    form = b"name=h11&text=caf%C3%A9"
+    posted = cgi_answer(cgi_server, "POST", cgi.echo, body=form, headers=[
+        ("Content-Type", FORM_TYPE), ("Content-Length", str(len(form)))])
+    assert base64.b64decode(json.loads(posted.body)["stdin"]) == form
+    missing = cgi_answer(cgi_server, "GET", cgi.status)
+    assert missing.status == 404 and missing.body == cgi.status_body and "status" not in missing.headers
+    assert cgi_answer(cgi_server, "GET", cgi.binary).body == cgi.binary_body
+    counted = cgi_answer(cgi_server, "GET", cgi.counted)  # the script's own Content-Length is wrong
+    assert counted.body == cgi.counted_body and int(counted.headers["content-length"]) == len(cgi.counted_body)
+    assert cgi_answer(cgi_server, "GET", cgi.large).body == cgi.large_body
+    assert cgi_answer(cgi_server, "GET", cgi.spaced).status == 200
+    assert cgi_answer(cgi_server, "GET", cgi.fails).status in (500, 502)
+    assert cgi_answer(cgi_server, "GET", cgi.headless).status in (500, 502)
+
+
+def test_h11_parses_the_504_of_a_script_that_never_ends(cgi_server):
+    started = time.monotonic()
+    answer = cgi_answer(cgi_server, "GET", cgi_server.docs.cgi.sleeper)
+    assert answer.status in (504, 500) and time.monotonic() - started < 7
+
+
+@needs_curl
+def test_curl_posts_the_cgi_form(cgi_server):
+    echo = cgi_server.docs.cgi.echo
+    done = curl("-d", "name=Ada+Lovelace", "-d", "symbol=%3C%26%3E", url(cgi_server, echo.url_path + "?from=curl"))
+    report = json.loads(done.stdout)
+    assert report["environ"]["REQUEST_METHOD"] == "POST"
+    assert report["environ"]["CONTENT_TYPE"] == FORM_TYPE
+    assert report["environ"]["QUERY_STRING"] == "from=curl"
+    assert base64.b64decode(report["stdin"]) == b"name=Ada+Lovelace&symbol=%3C%26%3E"
+    page = curl("-d", "name=Grace", url(cgi_server, "/cgi-bin/hello.py")).stdout.decode("utf-8")
+    assert "Hello, Grace!" in page
+    out = curl("-i", url(cgi_server, cgi_server.docs.cgi.binary.url_path)).stdout
+    assert out.endswith(b"\r\n\r\n" + cgi_server.docs.cgi.binary_body)

@@ -2,7 +2,8 @@
 
 Each Variant is a small, named edit of a base server in this folder
 (base_stage3.py: sequential, stages 1-3; base_stage5.py: threaded with
-serve / handle_connection / delegate, stages 4-5) or a standalone file under
+serve / handle_connection / delegate, stages 4-5; base_stage7.py: that plus
+folders and CGI, stage 7) or a standalone file under
 buggy/ or correct/. A buggy variant makes ONE mistake a real student makes and
 names the check(s) that must catch it; a correct variant does something
 unusual but allowed and must pass every scored check of its stage.
@@ -777,6 +778,148 @@ CORRECT = [
     _v("no-extension", BASE5, 5, "submitted as a file called webserve, without .py",
        packaging="noext"),
 ]
+
+# ---- stage 7: CGI (base_stage7.py) ---------------------------------------------
+# Each grading at stage 7 includes the 5-6 s timeout check, so these are few,
+# and some make two mistakes at once, the way beginners do.
+BASE7 = "base_stage7.py"
+S7_POPEN_HEAD = """\
+    process = subprocess.Popen(
+        [sys.executable, script],
+        cwd=os.path.dirname(script),
+        env=cgi_environment(script, request),
+"""
+S7_COMMUNICATE = "process.communicate(request[\"body\"], timeout=CGI_SECONDS)"
+S7_EXIT_CHECK = """\
+    if process.returncode != 0:
+        return error_response(500)
+"""
+S7_KILL = "        os.killpg(process.pid, signal.SIGKILL)\n"
+S7_HEADER_LINE = """\
+        if name.lower() == "status":
+            status = value
+        elif name.lower() != "content-length":
+            headers.append((name, value))
+"""
+S7_IN_CGI_BIN = """\
+    if not file_path.startswith(cgi_bin + os.sep):
+        return None
+"""
+
+BUGGY += [
+    _v("cgi-prefix-without-slash", BASE7, 7,
+       "compares the path with 'cgi-bin/', forgetting its leading slash: nothing ever runs and every "
+       "script is sent as a file, as the stage-6 server does",
+       [(S7_IN_CGI_BIN, '    if not path.startswith("cgi-bin/"):\n        return None\n')],
+       fails=("7.runs-script",), passes_stage=6),
+    _v("shell-and-decoded-query", BASE7, 7,
+       "two beginner's mistakes: runs the script through the shell with its name pasted into the "
+       "command (a name with a space breaks, and a name could be a command), and decodes QUERY_STRING",
+       [("        [sys.executable, script],\n", '        sys.executable + " " + script,\n        shell=True,\n'),
+        ('"QUERY_STRING": request["query"],', '"QUERY_STRING": unquote(request["query"]),')],
+       fails=("7.space-in-name", "7.query-string-raw"), passes_stage=6),
+    _v("cgi-no-timeout", BASE7, 7,
+       "waits for the script with communicate() and no timeout: a script that never ends holds its "
+       "client (and a thread) for ever",
+       [(S7_COMMUNICATE, 'process.communicate(request["body"])')],
+       fails=("7.script-timeout",), passes_stage=6),
+    _v("traceback-page-and-kill", BASE7, 7,
+       "shows the script's stderr on the 500 page 'to help debugging', and stops a slow script with "
+       "process.kill(), which leaves the processes it started running",
+       [(S7_EXIT_CHECK,
+         "    if process.returncode != 0:\n"
+         '        return "500 Internal Server Error", [("Content-Type", "text/plain")], errors\n'),
+        (S7_KILL, "        process.kill()\n")],
+       fails=("7.stderr-not-sent", "7.timeout-stops-all"), passes_stage=6),
+    _v("whole-output-as-body", BASE7, 7,
+       "sends everything the script printed, header block included, as a text/html page",
+       [("    return cgi_response(output)\n", '    return "200 OK", [("Content-Type", "text/html")], output\n')],
+       fails=("7.status-header", "7.script-headers", "7.no-header-block"), passes_stage=6),
+    _v("cgi-env-not-passed", BASE7, 7,
+       "builds the CGI environment but never hands it to Popen: the script gets the server's own",
+       [(S7_POPEN_HEAD,
+         "    env = cgi_environment(script, request)\n"
+         "    process = subprocess.Popen(\n"
+         "        [sys.executable, script],\n"
+         "        cwd=os.path.dirname(script),\n")],
+       fails=("7.cgi-environment", "7.post-stdin"), passes_stage=6),
+    _v("body-not-passed-dashes-kept", BASE7, 7,
+       "two mistakes: communicate() without the body (the script's stdin is empty), and header "
+       "names upper-cased without turning '-' into '_' (HTTP_USER-AGENT)",
+       [(S7_COMMUNICATE, "process.communicate(timeout=CGI_SECONDS)"),
+        ('env["HTTP_" + name.upper().replace("-", "_")] = value', 'env["HTTP_" + name.upper()] = value')],
+       fails=("7.post-stdin", "7.request-headers-env"), passes_stage=6),
+    _v("script-headers-passed-through", BASE7, 7,
+       "passes every line of the script's header block on as it is, and counts the body only when "
+       "the script did not: Status: becomes a header (the status stays 200) and the script's "
+       "Content-Length, which counts characters, goes out",
+       [(S7_HEADER_LINE, "        headers.append((name, value))\n"),
+        ('    lines.append("Content-Length: " + str(len(body)))\n',
+         '    if not any(name.lower() == "content-length" for name, _ in headers):\n'
+         '        lines.append("Content-Length: " + str(len(body)))\n')],
+       fails=("7.status-header", "7.content-length"), passes_stage=6),
+    _v("wait-then-read", BASE7, 7,
+       "two mistakes: process.wait() before reading the output (a script that prints more than the "
+       "pipe holds never finishes), and the exit status is never looked at",
+       [("    try:\n        output, errors = " + S7_COMMUNICATE + "\n",
+         '    process.stdin.write(request["body"])\n'
+         "    process.stdin.close()\n"
+         "    try:\n"
+         "        process.wait(timeout=CGI_SECONDS)\n"
+         "        output, errors = process.stdout.read(), process.stderr.read()\n"),
+        ("        process.communicate()\n", "        process.wait()\n"),
+        (S7_EXIT_CHECK, "")],
+       fails=("7.large-output", "7.script-error-500"), passes_stage=6),
+    _v("cgi-bin-decided-on-the-url", BASE7, 7,
+       "decides 'is it a script?' on the URL (starts with /cgi-bin/) instead of on the file it leads "
+       "to: /cgi-bin/../x.py runs a .py file from the root",
+       [(S7_IN_CGI_BIN, "    if not path.startswith(CGI_FOLDER):\n        return None\n")],
+       fails=("7.only-cgi-bin-runs",), passes_stage=6),
+    _v("cgi-module-and-text-output", BASE7, 7,
+       "an old tutorial's habits: import cgi (gone in Python 3.13) for parse_header, and the output "
+       "turned into text and back, so bytes that are not UTF-8 become U+FFFD",
+       [("import os\n", "import cgi\nimport os\n"),
+        ('        env["CONTENT_TYPE"] = request["headers"].get("content-type", "")\n',
+         '        media_type, parameters = cgi.parse_header(request["headers"].get("content-type", ""))\n'
+         '        env["CONTENT_TYPE"] = request["headers"].get("content-type", media_type)\n'),
+        ("    return cgi_response(output)\n",
+         '    text = output.decode("utf-8", errors="replace")  # the page, as text\n'
+         '    return cgi_response(text.encode("utf-8"))\n')],
+       fails=("7.no-cgi-module", "7.binary-output"), passes_stage=6),
+]
+
+CORRECT += [
+    _v("base-stage7", BASE7, 7, "the CGI base itself: folders, and scripts in a process group with 5 s"),
+    _v("cgi-502-and-http10", BASE7, 7,
+       "answers in HTTP/1.0, 502 Bad Gateway for a failing script and 500 for one that ran out of "
+       "time: the contract allows each",
+       [('lines = ["HTTP/1.1 " + status]', 'lines = ["HTTP/1.0 " + status]'),
+        (S7_EXIT_CHECK, "    if process.returncode != 0:\n        return error_response(502)\n"),
+        ("        return error_response(504)\n", "        return error_response(500)\n")]),
+    _v("cgi-thread-pool", BASE7, 7, "a ThreadPoolExecutor with 64 workers runs the connections and their scripts",
+       [("import threading\n", "import threading\nfrom concurrent.futures import ThreadPoolExecutor\n"),
+        ("    server_socket.listen(64)\n",
+         "    server_socket.listen(64)\n    pool = ThreadPoolExecutor(max_workers=64)\n"),
+        (S5_SPAWN, "        pool.submit(handle_connection, client_sock, client_address)\n")]),
+    _v("cgi-regex-split-extra-env", BASE7, 7,
+       "finds the blank line with a regular expression (\\r?\\n\\r?\\n), sends header names in lower "
+       "case, and gives the script the server's own environment plus the CGI variables",
+       [("import os\n", "import os\nimport re\n"),
+        ('    ends = [(output.find(blank), len(blank)) for blank in (b"\\r\\n\\r\\n", b"\\n\\n") if blank in output]\n'
+         "    if not ends:\n"
+         "        return error_response(502)\n"
+         "    end, size = min(ends)\n"
+         "    head, body = output[:end], output[end + size:]\n",
+         '    blank = re.search(rb"\\r?\\n\\r?\\n", output)\n'
+         "    if blank is None:\n"
+         "        return error_response(502)\n"
+         "    head, body = output[:blank.start()], output[blank.end():]\n"),
+        ("            headers.append((name, value))\n", "            headers.append((name.lower(), value))\n"),
+        ("    env = {\n", "    env = dict(os.environ)\n    env.update({\n"),
+        ('        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),\n    }\n',
+         '        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),\n    })\n')]),
+]
+
 
 VARIANTS = BUGGY + CORRECT
 BY_NAME = {variant.name: variant for variant in VARIANTS}
