@@ -38,6 +38,7 @@ STAGES = (
     Stage(3, "query-echo", "stage3_query_echo.py", "/echo page built from the query string"),
     Stage(4, "threaded", "stage4_threaded.py", "a thread per connection"),
     Stage(5, "post", "stage5_post.py", "POST form bodies; serve / handle_connection / delegate"),
+    Stage(6, "directories", "stage6_directories.py", "folders: index.html, a listing, 301 to the trailing slash; hidden files stay hidden"),
     Stage(8, "client", "stage8_client.py", "an HTTP client on raw sockets (a program of its own, graded on its own)",
           standalone=True, kind="client"),
 )

@@ -17,7 +17,9 @@ reason, and the handout of stage N tells students about it.
 Stage 5 is the reorganisation: serve / handle_connection / delegate take the
 place of main / handle_client / answer, and the skeleton leaves their bodies
 to the student. There, every other definition of solution 4 must come through
-unchanged, unless REORGANISED names it.
+unchanged, unless REORGANISED names it. Stage 6 reorganises delegate into a
+list of case classes (test / act), the same way: every definition of
+solution 5 but delegate and file_name_for comes through unchanged.
 
 And two promises of the issue behind this ladder: stage 1's skeleton leaves
 the socket work to the student, and stage 5's the three functions' bodies.
@@ -35,7 +37,7 @@ from autograder.skeletons import find_blocks, make_skeleton
 
 PROJECT = Path(__file__).resolve().parent.parent
 NAMES = {1: "stage1_file_server", 2: "stage2_not_found", 3: "stage3_query_echo", 4: "stage4_threaded",
-         5: "stage5_post"}
+         5: "stage5_post", 6: "stage6_directories"}
 MARKER_LINE = re.compile(r"\s*#(Fill in (start|end)|Hint:|Placeholder:)")
 
 # stage: [(lines of solution N-1, the lines that replace them in skeleton N, why)]
@@ -52,8 +54,8 @@ GIVEN_CHANGES = {
          "the accept loop calls handle_client, the student's try/except around answer"),
     ],
 }
-# Definitions of solution 4 that stage 5's reorganisation replaces or changes, and why.
-REORGANISED = {
+# Definitions of solution N-1 that stage N's reorganisation replaces or changes, and why.
+REORGANISED = {5: {
     "main": "becomes serve(interface, port); the command line moves under __main__",
     "handle_client": "becomes part of handle_connection",
     "answer": "splits into handle_connection, receive_head, parse_head and delegate",
@@ -65,7 +67,10 @@ REORGANISED = {
     "METHODS": "POST joins",
     "INTERFACE": "serve() takes the interface",
     "close_gently": "its parameter takes the stage-5 name, client_sock",
-}
+}, 6: {
+    "delegate": "asks the cases in CASES instead of a chain of ifs; its choices become case classes",
+    "file_name_for": "becomes local_path_for: folders too, and hidden names refused",
+}}
 
 
 def solution_text(stage: int) -> str:
@@ -156,13 +161,15 @@ def without_markers(source: str) -> str:
     return "".join(line for line in source.splitlines(True) if not MARKER_LINE.match(line))
 
 
-def test_stage5_keeps_every_definition_of_stage4_but_the_reorganised():
-    four = {name: without_markers(code) for name, code in definitions(solution_text(4)).items()}
-    five = definitions(make_skeleton(solution_text(5)))
-    changed = sorted(name for name, code in four.items() if name not in REORGANISED and five.get(name) != code)
-    assert not changed, f"stage 5 changes or drops these definitions of stage 4: {changed}"
-    stale = sorted(name for name in REORGANISED if name not in four)
-    assert not stale, f"REORGANISED names definitions stage 4 does not have: {stale}"
+@pytest.mark.parametrize("stage", sorted(REORGANISED), ids=lambda s: f"stage{s}")
+def test_a_reorganisation_keeps_every_other_definition(stage):
+    before = {name: without_markers(code) for name, code in definitions(solution_text(stage - 1)).items()}
+    after = definitions(make_skeleton(solution_text(stage)))
+    reorganised = REORGANISED[stage]
+    changed = sorted(name for name, code in before.items() if name not in reorganised and after.get(name) != code)
+    assert not changed, f"stage {stage} changes or drops these definitions of stage {stage - 1}: {changed}"
+    stale = sorted(name for name in reorganised if name not in before)
+    assert not stale, f"REORGANISED names definitions stage {stage - 1} does not have: {stale}"
 
 
 def function_body(text: str, name: str) -> list[str]:

@@ -9,6 +9,7 @@ autograder.grading.grade at its own stage and every stage below.
 from __future__ import annotations
 
 import json
+import re
 import os
 import socket
 import subprocess
@@ -28,6 +29,7 @@ SOLUTIONS = {
     3: PROJECT / "solutions" / "stage3_query_echo.py",
     4: PROJECT / "solutions" / "stage4_threaded.py",
     5: PROJECT / "solutions" / "stage5_post.py",
+    6: PROJECT / "solutions" / "stage6_directories.py",
 }
 ALL_BYTES = bytes(range(256)) * 4
 HTML_TEXT = '<!DOCTYPE html><meta charset="utf-8"><p>Grüße, 世界 👋</p>\n'
@@ -45,6 +47,11 @@ def make_root(folder: Path) -> Path:
     (root / "notes.txt").write_text("plain text\r\nline 2\n", encoding="utf-8")
     (root / "with space.html").write_text("<p>spaced</p>", encoding="utf-8")
     (root / "sub" / "deeper" / "nested.html").write_text("<p>nested</p>", encoding="utf-8")
+    (root / "sub" / "index.html").write_text("<p>sub's index</p>", encoding="utf-8")
+    (root / "sub" / "deeper" / "<b> & #1 100%.txt").write_text("odd name", encoding="utf-8")
+    (root / "sub" / "deeper" / ".hidden.txt").write_text("do-not-show", encoding="utf-8")
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text("[core]", encoding="utf-8")
     (root / "big.bin").write_bytes(os.urandom(1024 * 1024 + 17))
     (folder / "SECRET.txt").write_text("the secret", encoding="utf-8")
     return root
@@ -98,7 +105,8 @@ def running(request, tmp_path_factory):
 def from_stage(first: int):
     """Run a test against the solutions of stage `first` and later only."""
     return pytest.mark.parametrize(
-        "running", range(first, 6), indirect=True, ids=lambda n: f"stage{n}"
+        "running", [stage for stage in sorted(SOLUTIONS) if stage >= first], indirect=True,
+        ids=lambda n: f"stage{n}",
     )
 
 
@@ -358,6 +366,49 @@ def test_stage5_as_a_module(tmp_path):
     returned, response = results["broken"]
     assert returned is None and response.startswith("HTTP/1.1 500 Internal Server Error")
     assert "boom" not in response and "Traceback" not in response
+
+
+# ------------------------------------------------------ stage 6: folders
+
+
+@from_stage(6)
+def test_folder_with_index_serves_it(running):
+    _, server = running
+    status_line, headers, body = split_response(get(server.port, "/sub/"))
+    assert status_line == "HTTP/1.1 200 OK" and body == (server.root / "sub" / "index.html").read_bytes()
+
+
+@from_stage(6)
+def test_folder_without_index_is_listed_encoded_and_escaped(running):
+    _, server = running
+    status_line, headers, body = split_response(get(server.port, "/sub/deeper/"))
+    assert status_line == "HTTP/1.1 200 OK" and headers["content-type"] == "text/html; charset=utf-8"
+    page = body.decode("utf-8")
+    links = re.findall(r'<a href="([^"]*)">([^<]*)</a>', page)
+    assert links == [("%3Cb%3E%20%26%20%231%20100%25.txt", "&lt;b&gt; &amp; #1 100%.txt"),
+                     ("nested.html", "nested.html")]
+    assert "hidden" not in page and "do-not-show" not in page
+    for href, _ in links:  # every link, followed, gives the file
+        status_line, _, followed = split_response(get(server.port, "/sub/deeper/" + href))
+        assert status_line == "HTTP/1.1 200 OK" and followed
+
+
+@from_stage(6)
+@pytest.mark.parametrize("target, location", [("/sub", "/sub/"), ("/sub/deeper?a=1&b=%3C", "/sub/deeper/?a=1&b=%3C")])
+def test_folder_without_slash_is_moved_permanently(running, target, location):
+    _, server = running
+    status_line, headers, body = split_response(get(server.port, target))
+    assert status_line == "HTTP/1.1 301 Moved Permanently" and headers["location"] == location
+    assert body.startswith(b"<!DOCTYPE html>")
+
+
+@from_stage(6)
+@pytest.mark.parametrize("target", ["/.git/config", "/.git/", "/sub/deeper/.hidden.txt", "/sub/../.git/config",
+                                    "/%2egit/config", "/page.html/"])
+def test_hidden_entries_are_not_served(running, target):
+    _, server = running
+    status_line, _, body = split_response(get(server.port, target))
+    assert status_line == "HTTP/1.1 404 Not Found" and b"[core]" not in body and b"do-not-show" not in body
 
 
 # ------------------------------------------------------ graded by the grader
