@@ -371,7 +371,10 @@ def _follow_all(ctx, folder, depth: int):
         try:
             expect_status(exchange, response, 200, hint=(
                 f"A browser asks for {target} when it follows the link. If the name on disk holds '%' "
-                "(report%20x.txt), decode the path exactly once (urllib.parse.unquote), not twice."))
+                "(report%20x.txt), decode the path exactly once (urllib.parse.unquote), not twice."
+                if entry is not None else
+                f"The link leads to {path!r}, which is no entry of the folder: build each href with "
+                "urllib.parse.quote(name), so that decoding it gives the name back."))
             if entry is None:
                 continue
             if entry.file is not None:
