@@ -141,9 +141,13 @@ def get_listing(ctx, folder, what: str = "a listing of the folder") -> Listing:
     """GET the folder's URL (with its slash); a 200 text/html page with a correct length, parsed."""
     exchange = ctx.get(folder.url_path)
     response = answer(exchange, expected=f"200 OK and {what}")
-    expect_status(exchange, response, 200, hint=(
-        f"{folder.url_path} is a folder of the document root without index.html: answer 200 with a "
-        "page that lists it. " + LISTING_HINT))
+    try:
+        expect_status(exchange, response, 200, hint=(
+            f"{folder.url_path} is a folder of the document root without index.html: answer 200 with a "
+            "page that lists it. " + LISTING_HINT))
+    except CheckFailed as failure:
+        failure.message = f"GET {folder.url_path} (a folder without index.html): {failure.message}"
+        raise
     expect_well_formed(exchange, response, "lf-only", "no-blank-line", "no-length", "bad-length", "length-mismatch")
     if response.media_type != "text/html":
         raise CheckFailed(
@@ -180,9 +184,13 @@ def index_html(ctx):
         exchange = ctx.get(target)
         what = f"the file {file.relative!r} (the folder's index.html)"
         response = answer(exchange, expected=f"200 OK and {what}")
-        expect_status(exchange, response, 200, hint=(
-            f"{target} names a folder that holds index.html: send that file. "
-            "os.path.isdir() tells a folder from a file."))
+        try:
+            expect_status(exchange, response, 200, hint=(
+                f"{target} names a folder that holds index.html: send that file. "
+                "os.path.isdir() tells a folder from a file."))
+        except CheckFailed as failure:
+            failure.message = f"GET {target} (a folder that holds index.html): {failure.message}"
+            raise
         expect_well_formed(exchange, response, "no-length", "bad-length", "length-mismatch")
         if response.media_type != "text/html":
             raise CheckFailed(
