@@ -4,7 +4,10 @@ A fresh copy of `www/` plus files made for this run with random names and
 random contents, so that no response can be hard-coded: UTF-8 HTML with
 non-ASCII text, plain text, a PNG holding all 256 byte values, a file with a
 space in its name, a file over 1 MiB, files in nested folders, and 32 small
-distinct files for the concurrency check.
+distinct files for the concurrency check. For stage 6 (added last, so the
+names above stay what they were for a seed): folders with and without
+index.html, a nested listing, names that need percent-encoding and HTML
+escaping, and hidden files and folders at several depths (`add_folders`).
 
 The traversal secret is *not* written here when the root is built: it exists
 in the run folder (the root's parent) only while the traversal check runs

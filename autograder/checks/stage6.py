@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit
 
 from autograder.checks.expect import answer, expect_body, expect_status, expect_well_formed
 from autograder.checks.registry import CheckFailed, check
+from autograder.docroot import Folder, GeneratedFile
 
 REDIRECTS = (301, 302, 303, 307, 308)
 HIDDEN_REFUSALS = (403, 404)
@@ -177,8 +178,6 @@ def index_html(ctx):
     cases.append((nested.url_path, nested.index))
     root_index = ctx.docroot.root / "index.html"
     if root_index.is_file():
-        from autograder.docroot import GeneratedFile
-
         cases.insert(0, ("/", GeneratedFile("index.html", root_index.read_bytes())))
     for target, file in cases:
         exchange = ctx.get(target)
@@ -480,8 +479,6 @@ def redirect_query(ctx):
     hint=HIDDEN_HINT,
 )
 def hidden_not_listed(ctx):
-    from autograder.docroot import Folder
-
     folders = ctx.docroot.folders
     nested = next(e.folder for e in folders.listed.entries if e.is_folder and not e.folder.index)
     sub = Folder(ctx.docroot.sub_folder, hidden=[".git"])
