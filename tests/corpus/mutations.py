@@ -889,11 +889,11 @@ CORRECT = [
          '    page += \'<p><a href="/">home</a></p>\\n\'\n'
          '    page += "<h1>Index of " + escape(path) + "</h1>\\n<table>\\n" + up + items + "</table>\\n</body></html>\\n"\n')]),
     _v("listing-absolute-hrefs-caseless", BASE6, 6,
-       "absolute hrefs (the folder's path quoted, then the name), escaped again for the attribute, "
-       "and sorted ignoring case",
+       "absolute hrefs (the folder's path quoted, '&' left as it is), then html.escape for the "
+       "attribute, so R&D.txt is href=\"/dir/R&amp;D.txt\"; sorted ignoring case",
        [(S6_NAMES,
          '    names = sorted((name for name in os.listdir(folder) if not name.startswith(".")), key=str.lower)\n'),
-        (S6_ITEM, 'items += \'<li><a href="\' + escape(quote(path + shown)) + \'">\' + escape(shown) + "</a></li>\\n"')]),
+        (S6_ITEM, 'items += \'<li><a href="\' + escape(quote(path + shown, safe="/&")) + \'">\' + escape(shown) + "</a></li>\\n"')]),
     _v("stage6-http10-lowercase-headers", BASE6, 6, "HTTP/1.0 and header names in lower case, the 301 too",
        [('lines = ["HTTP/1.1 " + status]', 'lines = ["HTTP/1.0 " + status]'),
         ("        lines.append(name + \": \" + value)\n", "        lines.append(name.lower() + \": \" + value)\n"),
