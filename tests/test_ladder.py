@@ -2,7 +2,7 @@
 
 The five solutions are written by hand, each a readable file of its own; what
 keeps them from drifting apart is this test (the README says why a test and
-not a generator). For stages 2-4:
+not a generator). For stages 2-4 and 7:
 
     skeleton N, with its hints and markers left out (its placeholders kept)
         =  solution N-1, with its markers left out (its code kept)
@@ -37,7 +37,8 @@ from autograder.skeletons import find_blocks, make_skeleton
 
 PROJECT = Path(__file__).resolve().parent.parent
 NAMES = {1: "stage1_file_server", 2: "stage2_not_found", 3: "stage3_query_echo", 4: "stage4_threaded",
-         5: "stage5_post", 6: "stage6_directories"}
+         5: "stage5_post", 6: "stage6_directories",
+         7: "stage7_cgi"}
 MARKER_LINE = re.compile(r"\s*#(Fill in (start|end)|Hint:|Placeholder:)")
 
 # stage: [(lines of solution N-1, the lines that replace them in skeleton N, why)]
@@ -54,6 +55,35 @@ GIVEN_CHANGES = {
          "the accept loop calls handle_client, the student's try/except around answer"),
     ],
 }
+GIVEN_CHANGES[7] = [
+    (["body = read_body(client_sock, received_headers, after_head, content_length, deadline)",
+      "POST_data = parse_form(received_headers, body)",
+      "status, headers, body = delegate(method, path, received_headers, GET_data, POST_data)"],
+     ["request_body = read_body(client_sock, received_headers, after_head, content_length, deadline)",
+      "POST_data = parse_form(received_headers, request_body)",
+      "# A CGI script gets what delegate's other arguments leave out: the query and the",
+      "# body as they came, and both ends of the connection.",
+      "status, headers, body = delegate(method, path, received_headers, GET_data, POST_data,",
+      "query_string=query_string, body=request_body,",
+      "client_address=client_address, server_address=client_sock.getsockname())"],
+     "a CGI script needs the raw query and body and the addresses, which delegate's stage-5 arguments lack"),
+    (["def delegate(request_type, path, received_headers, GET_data, POST_data=None):"],
+     ["def delegate(request_type, path, received_headers, GET_data, POST_data=None,",
+      "query_string=None, body=b\"\", client_address=None, server_address=None):"],
+     "the same: optional, so delegate called on its own (5.delegate-direct) works as before"),
+    (["request = Request(request_type, path, received_headers, GET_data, POST_data)"],
+     ["request = Request(request_type, path, received_headers, GET_data, POST_data,",
+      "query_string, body, client_address, server_address)"],
+     "the request carries them to the CGI case"),
+    (["def __init__(self, method, path, received_headers, GET_data, POST_data=None):"],
+     ["def __init__(self, method, path, received_headers, GET_data, POST_data=None,",
+      "query_string=None, body=b\"\", client_address=None, server_address=None):"],
+     "the same"),
+    (["CASES = [EchoPage(), PostElsewhere(), FolderWithoutSlash(), FolderIndex(), FolderListing(), ServeFile(), NotFound()]"],
+     ["CASES = [EchoPage(), CgiScript(), ScriptFolder(), PostElsewhere(), FolderWithoutSlash(), FolderIndex(),",
+      "FolderListing(), ServeFile(), NotFound()]"],
+     "two new cases: scripts run (POST too, so before PostElsewhere), nothing else in cgi-bin is shown"),
+]
 # Definitions of solution N-1 that stage N's reorganisation replaces or changes, and why.
 REORGANISED = {5: {
     "main": "becomes serve(interface, port); the command line moves under __main__",
@@ -127,7 +157,7 @@ def apply_given_changes(lines: list[str], stage: int) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("stage", [2, 3, 4], ids=lambda s: f"stage{s}")
+@pytest.mark.parametrize("stage", [2, 3, 4, 7], ids=lambda s: f"stage{s}")
 def test_skeleton_n_is_solution_n_minus_1_plus_its_blocks(stage):
     before = apply_given_changes(given_of_previous(stage - 1), stage)
     after = skeleton_code(stage)
