@@ -548,5 +548,7 @@ def listing_stays_inside(ctx):
                 raise CheckFailed(
                     f"GET {target} listed the folder {sibling!r} beside the root",
                     exchange=exchange, expected="400, 403 or 404",
-                    hint="Compare whole path components: os.path.commonpath([root, path]) == root.",
+                    hint="Resolve the folder's path and check that it is inside the root before you list it, "
+                    "comparing whole path components: os.path.commonpath([root, path]) == root (a check like "
+                    "path.startswith(root) lets 'root-other' through).",
                 )
