@@ -58,10 +58,13 @@ class _Links(HTMLParser):
         self.links: list[tuple[str, str]] = []  # (href as the browser reads it, link text)
         self.text: list[str] = []
         self.start_tags: list[str] = []
+        self.base: str | None = None  # <base href="...">, which changes what relative links resolve against
         self._open: list | None = None
 
     def handle_starttag(self, tag, attrs):
         self.start_tags.append(tag)
+        if tag == "base" and self.base is None and dict(attrs).get("href") is not None:
+            self.base = dict(attrs)["href"]
         if tag == "a":
             href = dict(attrs).get("href")
             self._open = [href, ""] if href is not None else None
@@ -91,6 +94,8 @@ class Listing:
         parser = _Links()
         parser.feed(response.text())
         parser.close()
+        if parser.base is not None:
+            self.base = urljoin(self.base, parser.base.strip())
         self.links = [(href, text.strip()) for href, text in parser.links]
         self.text = _nfc("".join(parser.text))
         self.start_tags = parser.start_tags
