@@ -698,6 +698,9 @@ CORRECT = [
     _v("base-stage5", BASE5, 5, "the threaded base itself; echo grouped by key (parse_qs)"),
     _v("stage1-minimal", "correct/stage1_minimal.py", 1,
        "textbook-minimal stage 1: HTTP/1.0, mimetypes, head and body in two sendall()s"),
+    _v("listen-backlog-1", BASE5, 4, "threaded, with the textbook's listen(1): the kernel's queue holds one "
+       "waiting connection, but the accept loop empties it at once",
+       [("    server_socket.listen(64)", "    server_socket.listen(1)")]),
     _v("http10-status-line", BASE5, 5, "answers with HTTP/1.0, which the contract allows",
        [('lines = ["HTTP/1.1 " + status]', 'lines = ["HTTP/1.0 " + status]')]),
     _v("lowercase-header-names", BASE5, 5, "header names are case-insensitive",
