@@ -2,8 +2,8 @@
 
 Each Variant is a small, named edit of a base server in this folder
 (base_stage3.py: sequential, stages 1-3; base_stage5.py: threaded with
-serve / handle_connection / delegate, stages 4-5; base_stage7.py: that plus
-folders and CGI, stage 7) or a standalone file under
+serve / handle_connection / delegate, stages 4-5; base_stage6.py: the same
+with folders, stage 6; base_stage7.py: folders and CGI, stage 7) or a standalone file under
 buggy/ or correct/. A buggy variant makes ONE mistake a real student makes and
 names the check(s) that must catch it; a correct variant does something
 unusual but allowed and must pass every scored check of its stage.
@@ -29,6 +29,7 @@ CORPUS = Path(__file__).resolve().parent
 
 BASE3 = "base_stage3.py"
 BASE5 = "base_stage5.py"
+BASE6 = "base_stage6.py"
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,36 @@ S5_ROOT_CHECK = """\
         return None
 """
 S5_MAIN = '    serve("", int(sys.argv[1]))\n'
+
+S6_ITEM = 'items += \'<li><a href="\' + quote(shown) + \'">\' + escape(shown) + "</a></li>\\n"'
+S6_SHOWN = '        shown = name + "/" if os.path.isdir(os.path.join(folder, name)) else name\n'
+S6_NAMES = '    names = sorted(name for name in os.listdir(folder) if not name.startswith("."))\n'
+S6_REDIRECT = """\
+    if not path.endswith("/"):
+        # Without the slash, the relative links of the page would resolve in the parent folder.
+        location = quote(path + "/")
+        if GET_data:
+            location += "?" + urlencode(GET_data, doseq=True)
+"""
+S6_QUERY = """\
+        if GET_data:
+            location += "?" + urlencode(GET_data, doseq=True)
+"""
+S6_HIDDEN = """\
+    relative = full_path[len(root):]
+    if any(part.startswith(".") for part in relative.split(os.sep)):
+        return None  # hidden (.env, .git/...), at any depth
+"""
+S6_INDEX = """\
+    index = os.path.join(folder, "index.html")
+    if os.path.isfile(index):
+        return file_response(index)
+"""
+S6_ROOT_CHECK = """\
+    full_path = os.path.realpath(os.path.join(root, path.lstrip("/")))
+    if full_path != root and not full_path.startswith(root + os.sep):
+"""
+S6_HEADERS = '    200: "OK",\n    301: "Moved Permanently",\n'
 
 
 def _v(name, base, stage, story, edits=(), **more):
@@ -590,6 +621,75 @@ BUGGY = [
        [(S5_DELEGATE_CALL,
          "    status, response_headers, body = delegate(method, path, headers, GET_data, POST_data)\n")],
        fails=("5.delegate-error-500",), passes_stage=4),
+    # ---- stage 6: directories ---------------------------------------------------
+    _v("listing-raw-names", BASE6, 6,
+       "builds each line of the listing from the name as it is, in the href and in the text; "
+       "the folder tried in the browser had only plain names",
+       [(S6_ITEM, 'items += \'<li><a href="\' + shown + \'">\' + shown + "</a></li>\\n"')],
+       fails=("6.hrefs-encoded", "6.names-escaped"), passes_stage=5),
+    _v("listing-href-escaped-not-quoted", BASE6, 6,
+       "escapes the name for the href with html.escape 'to be safe', as in the echo page; "
+       "an href is a URL, so a space stays a space and '#' starts a fragment",
+       [(S6_ITEM, 'items += \'<li><a href="\' + escape(shown) + \'">\' + escape(shown) + "</a></li>\\n"')],
+       fails=("6.hrefs-encoded",), passes_stage=5),
+    _v("listing-without-redirect", BASE6, 6,
+       "lists a folder whether or not the path ends in '/'; at /DIR the page's relative links "
+       "resolve in the parent folder",
+       [(S6_REDIRECT, '    if False:  # a folder is a folder, with or without the slash\n        location = ""\n')],
+       fails=("6.redirect-slash",), passes_stage=5),
+    _v("location-without-slash", BASE6, 6,
+       "redirects to the path itself, forgetting the slash that is the point of the 301: "
+       "a browser goes round in circles",
+       [('        location = quote(path + "/")\n', "        location = quote(path)\n")],
+       fails=("6.redirect-slash",), passes_stage=5),
+    _v("location-drops-query", BASE6, 6,
+       "redirects to the path plus '/' and forgets the query string",
+       [(S6_QUERY, "")],
+       fails=("6.redirect-query",), passes_stage=5),
+    _v("no-hidden-names", BASE6, 6,
+       "never heard of hidden files: lists and serves .env and .git like anything else",
+       [(S6_HIDDEN, ""),
+        (S6_NAMES, "    names = sorted(os.listdir(folder))\n")],
+       fails=("6.hidden-not-listed", "6.hidden-not-served"), passes_stage=5),
+    _v("hidden-last-part-only", BASE6, 6,
+       "refuses a path whose last part starts with '.', so /.env is refused but "
+       "/sub/.git/config (a hidden folder higher up) is served",
+       [(S6_HIDDEN,
+         '    if os.path.basename(full_path).startswith("."):\n'
+         "        return None  # hidden\n")],
+       fails=("6.hidden-not-served",), passes_stage=5),
+    _v("listing-follows-dotdot", BASE6, 6,
+       "returns a folder before the inside-the-root check, 'a folder is only listed, never read': "
+       "/sub/../../ lists the folder above the root",
+       [(S6_ROOT_CHECK,
+         '    full_path = os.path.realpath(os.path.join(root, path.lstrip("/")))\n'
+         "    if os.path.isdir(full_path):\n"
+         "        return full_path  # nothing to read in a folder\n"
+         "    if full_path != root and not full_path.startswith(root + os.sep):\n")],
+       fails=("6.listing-stays-inside",), passes_stage=5),
+    _v("listing-not-sorted", BASE6, 6,
+       "lists os.listdir() as it comes; on the student's laptop it happened to look sorted",
+       [(S6_NAMES, '    names = [name for name in os.listdir(folder) if not name.startswith(".")]\n')],
+       fails=("6.listing-sorted",), passes_stage=5),
+    _v("folder-links-without-slash", BASE6, 6,
+       "links every entry by its bare name, folders too; it works only thanks to the 301",
+       [(S6_SHOWN, "        shown = name\n")],
+       fails=("6.folder-links-slash",), passes_stage=5),
+    _v("index-html-ignored", BASE6, 6,
+       "lists every folder, forgetting to look for index.html first",
+       [(S6_INDEX, "")],
+       fails=("6.index-html",), passes_stage=5),
+    _v("hrefs-from-the-root", BASE6, 6,
+       "writes href=\"/NAME\" 'so the links always work', which leads to the root, not into the folder",
+       [(S6_ITEM, 'items += \'<li><a href="/\' + quote(shown) + \'">\' + escape(shown) + "</a></li>\\n"')],
+       fails=("6.listing",), passes_stage=5),
+    _v("path-decoded-twice", BASE6, 6,
+       "decodes the path again where the folder is looked up, as the stage-2 code did; a "
+       "name holding '%20' (a saved download) then cannot be opened from its link",
+       [('    root = os.path.realpath(os.getcwd())\n    full_path = os.path.realpath(',
+         '    path = unquote(path)  # %20 -> space\n'
+         '    root = os.path.realpath(os.getcwd())\n    full_path = os.path.realpath(')],
+       fails=("6.links-followed",), passes_stage=5),
 ]
 
 
@@ -771,6 +871,45 @@ CORRECT = [
          "def send_response(client_sock, status, headers, body):\n"
          "    if isinstance(body, str):\n"
          '        body = body.encode("utf-8")\n')]),
+    _v("base-stage6", BASE6, 6, "the stage-6 base itself: relative links, a 301 with the path quoted"),
+    _v("redirect-absolute-url", BASE6, 6,
+       "the 301 names the whole URL, http://HOST/DIR/, built from the Host header, as RFC 2616 asked",
+       [('        location = quote(path + "/")\n',
+         '        location = "http://" + received_host + quote(path + "/")\n'),
+        ("        return folder_response(path, full_path, GET_data)\n",
+         "        return folder_response(path, full_path, GET_data, received_headers)\n"),
+        ("def folder_response(path, folder, GET_data):\n",
+         "def folder_response(path, folder, GET_data, received_headers):\n"
+         '    received_host = received_headers.get("host", "127.0.0.1")\n')]),
+    _v("listing-folders-first-with-parent-link", BASE6, 6,
+       "a table with folders first, then files, a '../' link to the parent folder and a 'home' link to /",
+       [(S6_NAMES,
+         '    names = [name for name in os.listdir(folder) if not name.startswith(".")]\n'
+         "    names.sort(key=lambda name: (not os.path.isdir(os.path.join(folder, name)), name))\n"),
+        (S6_ITEM, 'items += \'<tr><td><a href="\' + quote(shown) + \'">\' + escape(shown) + "</a></td></tr>\\n"'),
+        ('    page += "<h1>Index of " + escape(path) + "</h1>\\n<ul>\\n" + items + "</ul>\\n</body></html>\\n"\n',
+         '    up = \'<tr><td><a href="../">Parent folder</a></td></tr>\\n\' if path != "/" else ""\n'
+         '    page += \'<p><a href="/">home</a></p>\\n\'\n'
+         '    page += "<h1>Index of " + escape(path) + "</h1>\\n<table>\\n" + up + items + "</table>\\n</body></html>\\n"\n')]),
+    _v("listing-absolute-hrefs-caseless", BASE6, 6,
+       "absolute hrefs (the folder's path quoted, '&' left as it is), then html.escape for the "
+       "attribute, so R&D.txt is href=\"/dir/R&amp;D.txt\"; sorted ignoring case",
+       [(S6_NAMES,
+         '    names = sorted((name for name in os.listdir(folder) if not name.startswith(".")), key=str.lower)\n'),
+        (S6_ITEM, 'items += \'<li><a href="\' + escape(quote(path + shown, safe="/&")) + \'">\' + escape(shown) + "</a></li>\\n"')]),
+    _v("stage6-http10-lowercase-headers", BASE6, 6, "HTTP/1.0 and header names in lower case, the 301 too",
+       [('lines = ["HTTP/1.1 " + status]', 'lines = ["HTTP/1.0 " + status]'),
+        ("        lines.append(name + \": \" + value)\n", "        lines.append(name.lower() + \": \" + value)\n"),
+        ('lines.append("Content-Length: " + str(len(body)))', 'lines.append("content-length: " + str(len(body)))')]),
+    _v("hidden-403", BASE6, 6, "answers 403 Forbidden for a hidden path instead of 404",
+       [(S6_HEADERS, S6_HEADERS + '    403: "Forbidden",\n'),
+        (S6_HIDDEN,
+         '    relative = full_path[len(root):]\n'
+         '    if any(part.startswith(".") for part in relative.split(os.sep)):\n'
+         '        raise PermissionError("hidden")\n'),
+        ("    full_path = find_path(path)\n",
+         "    try:\n        full_path = find_path(path)\n"
+         "    except PermissionError:\n        return error_response(403)\n")]),
     _v("packaged-folder", BASE5, 5, "submitted as a folder holding server.py and a README",
        packaging="folder"),
     _v("packaged-zip", BASE5, 5, "submitted as a zip holding webserve.py and a notes file",
