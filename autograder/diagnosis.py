@@ -637,6 +637,23 @@ def stopped_serving(ev: Evidence) -> Fault | None:
                  "Put accept(), reading the request and answering inside `while True:`.")
 
 
+# -- folders (stage 6) ------------------------------------------------------------------
+
+
+def href_not_encoded(ev: Evidence) -> Fault | None:
+    """A listing's link is the file's name as it is, not its URL."""
+    if getattr(ev.failure, "symptom", None) != "href-not-encoded":
+        return None
+    lines = [number for number, line in enumerate(ev.program.lines, start=1)
+             if "href" in line and "quote" not in line and not line.lstrip().startswith("#")]
+    where = f" ({ev.program.where(lines[0])})" if len(lines) == 1 else ""
+    return Fault("href-not-encoded",
+                 f"your listing writes each file name into its href as it is{where}, not as a URL: a space, "
+                 "'#' or '%' in a name then leads the browser somewhere else",
+                 "Put urllib.parse.quote(name) in the href (a space becomes %20, '%' becomes %25), and "
+                 "html.escape(name) between <a> and </a>.")
+
+
 # -- running scripts (stage 7) -------------------------------------------------------
 
 
@@ -647,6 +664,17 @@ def _script_runs(ev: Evidence) -> list:
 def _where_run(ev: Evidence, run) -> str:
     return ev.program.where(run.line) if run.file == ev.program.path.name else (f"line {run.line} of {run.file}"
                                                                               if run.line else "your code")
+
+
+def cgi_head_in_body(ev: Evidence) -> Fault | None:
+    """The script's header lines came as part of the body."""
+    if getattr(ev.failure, "symptom", None) != "cgi-body":
+        return None
+    return Fault("cgi-head-in-body",
+                 "your server sends all the script printed as the body, its header lines too: what comes before "
+                 "the script's first empty line are headers of the response, only what follows is the body",
+                 ev.failure.hint or "Split the output at the first empty line (b'\\r\\n\\r\\n' or b'\\n\\n'): "
+                 "the lines before it are headers, the rest is the body.")
 
 
 def cgi_shell(ev: Evidence) -> Fault | None:
@@ -706,5 +734,5 @@ def cgi_no_time_limit(ev: Evidence) -> Fault | None:
                  "the script and answer 504 Gateway Timeout.")
 
 
-RULES = (before_listening, cgi_shell, cgi_environment_not_passed, cgi_no_time_limit, shared_connection, crashed, stopped_serving, outside_root, wrong_path, folder_in_front, never_decodes, error_as_200, malformed, no_headers, fixed_file, extra_bytes, length_in_characters, text_mode,
+RULES = (before_listening, href_not_encoded, cgi_head_in_body, cgi_shell, cgi_environment_not_passed, cgi_no_time_limit, shared_connection, crashed, stopped_serving, outside_root, wrong_path, folder_in_front, never_decodes, error_as_200, malformed, no_headers, fixed_file, extra_bytes, length_in_characters, text_mode,
          one_recv, waits_for_more, byte_per_send, threads)

@@ -308,6 +308,7 @@ def hrefs_encoded(ctx):
                 + (f"; a browser resolves it to {page.resolve(shown[0])[1]!r}"
                    if shown and page.resolve(shown[0]) else ""),
                 exchange=page.exchange, expected=f"<a href=\"{encoded}\">", hint=ENCODE_HINT,
+                symptom="href-not-encoded" if shown and shown[0].rstrip("/") == entry.name else None,
             )
         raw = [h for h in hrefs if any(c in h for c in ' "<>')]
         if raw:
@@ -317,6 +318,7 @@ def hrefs_encoded(ctx):
                 + ("a space in a URL must be sent as %20" if bad == " " else f"{bad!r} in a URL must be percent-encoded"),
                 exchange=page.exchange,
                 expected=f"<a href=\"{quote(entry.name)}{'/' if entry.is_folder else ''}\">", hint=ENCODE_HINT,
+                symptom="href-not-encoded",
             )
 
 
@@ -396,6 +398,8 @@ def _follow_all(ctx, folder, depth: int):
         except CheckFailed as failure:
             failure.message = (f"following the link href={href!r} of the listing of {folder.url_path} "
                                f"(GET {target}): {failure.message}")
+            if entry is None and any(href.rstrip("/") == e.name for e in folder.entries):
+                failure.symptom = "href-not-encoded"  # the name itself, not its URL: decoding changes it
             raise
         if entry.is_folder and entry.folder.index is None and depth > 0:
             _follow_all(ctx, entry.folder, depth - 1)

@@ -176,6 +176,7 @@ def echo_report(ctx, exchange, what: str) -> dict:
         raise CheckFailed(
             f"{what}: the body begins with the script's header lines: the header block was sent as part of the page",
             exchange=exchange, expected="only what follows the script's blank line: its JSON", hint=SPLIT_HINT,
+            symptom="cgi-body",
         )
     try:
         report = json.loads(response.body.decode("utf-8"))
