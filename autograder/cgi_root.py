@@ -12,8 +12,9 @@ random names and random outputs, so no response can be hard-coded:
   bytes: the server must count the body itself;
 - `fails`: prints a header block, then raises (a traceback on stderr, exit 1);
 - `headless`: prints text and no header block;
-- `sleeper`: sleeps (90 s: for ever, as far as any check can tell, yet bounded
-  where a runner cannot stop what a server started) and forks a child that
+- `sleeper`: sleeps (90 s, or until the run's folder is removed: for ever, as far
+  as any check can tell, yet bounded where a runner cannot stop what a server
+  started) and forks a child that
   sleeps too; each holds an
   flock() on a file of its own in the state folder, so the grader can tell
   afterwards whether either is alive (through bubblewrap's pid namespace and
@@ -295,6 +296,15 @@ except ImportError:  # Windows: no locks, no fork; it only sleeps
     fcntl = None
 
 
+def sleep_on(path, seconds=90):
+    # Asleep for ever as far as any check can tell, yet gone once the grader has removed
+    # the run's state folder: a runner that cannot stop what a server started (the
+    # portable one) still leaves nothing running for long.
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and os.path.isdir(os.path.dirname(path)):
+        time.sleep(0.2)
+
+
 def hold(path):
     # An flock held as long as this process lives: the grader tries to take it.
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
@@ -311,9 +321,9 @@ if fcntl is not None:
         for number in (0, 1, 2):
             os.dup2(quiet, number)  # the child does not hold the script's output open
         hold({child!r})
-        time.sleep(90)
+        sleep_on({child!r})
         os._exit(0)
-time.sleep(90)  # far past any server's time limit: for the grader, for ever
+sleep_on({mine!r})  # far past any server's time limit: for the grader, for ever
 """
 
 _LARGE = """\
