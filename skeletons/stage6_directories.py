@@ -246,7 +246,7 @@ class FolderWithoutSlash(Case):
 
     def test(self, request):
         #Fill in start
-        # A folder (request.is_folder) whose path does not end in "/".
+        # A folder (request.is_folder) whose decoded path does not end in "/".
         return False
         #Fill in end
 
@@ -254,7 +254,8 @@ class FolderWithoutSlash(Case):
         #Fill in start
         # Return redirect_response(location): the path plus "/", then the query string
         # if there was one ("?" + urllib.parse.urlencode(request.GET_data, doseq=True)).
-        # A Location header must be ASCII: quote the decoded path again.
+        # A Location header must be ASCII: quote the decoded path again, and begin it with
+        # one "/" only: "//guide/" would send the browser to a machine called "guide".
         raise NotImplementedError("TODO: FolderWithoutSlash.act()")
         #Fill in end
 

@@ -298,10 +298,10 @@ class FolderWithoutSlash(Case):
     """/guide, a folder: 301 to /guide/, so that relative links on its page work."""
 
     def test(self, request):
-        return request.is_folder and not request.path.endswith("/")
+        return request.is_folder and not urllib.parse.unquote(request.path).endswith("/")
 
     def act(self, request):
-        location = urllib.parse.quote(urllib.parse.unquote(request.path)) + "/"
+        location = "/" + urllib.parse.quote(urllib.parse.unquote(request.path).lstrip("/")) + "/"
         if request.GET_data:  # keep the query: /guide?lang=de goes to /guide/?lang=de
             location += "?" + urllib.parse.urlencode(request.GET_data, doseq=True)
         return redirect_response(location)

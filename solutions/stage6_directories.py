@@ -246,18 +246,19 @@ class FolderWithoutSlash(Case):
 
     def test(self, request):
         #Fill in start
-        #Hint: A folder (request.is_folder) whose path does not end in "/".
+        #Hint: A folder (request.is_folder) whose decoded path does not end in "/".
         #Placeholder: return False
-        return request.is_folder and not request.path.endswith("/")
+        return request.is_folder and not urllib.parse.unquote(request.path).endswith("/")
         #Fill in end
 
     def act(self, request):
         #Fill in start
         #Hint: Return redirect_response(location): the path plus "/", then the query string
         #Hint: if there was one ("?" + urllib.parse.urlencode(request.GET_data, doseq=True)).
-        #Hint: A Location header must be ASCII: quote the decoded path again.
+        #Hint: A Location header must be ASCII: quote the decoded path again, and begin it with
+        #Hint: one "/" only: "//guide/" would send the browser to a machine called "guide".
         #Placeholder: raise NotImplementedError("TODO: FolderWithoutSlash.act()")
-        location = urllib.parse.quote(urllib.parse.unquote(request.path)) + "/"
+        location = "/" + urllib.parse.quote(urllib.parse.unquote(request.path).lstrip("/")) + "/"
         if request.GET_data:  # keep the query: /guide?lang=de goes to /guide/?lang=de
             location += "?" + urllib.parse.urlencode(request.GET_data, doseq=True)
         return redirect_response(location)

@@ -231,9 +231,13 @@ def test_strange_paths_never_leave_the_root(servers, stage, pieces):
     path = b"/" + b"".join(pieces)
     request = b"GET " + path + b" HTTP/1.1\r\nHost: localhost\r\n\r\n"
     raw = exchange(servers[stage].port, request)
-    status = check_answer(raw, allowed(stage, 200, 400, 403, 404), request)
+    # From stage 6 a folder without its slash gets a 301 to the same folder, on this server.
+    status = check_answer(raw, allowed(stage, 200, 400, 403, 404, *((301,) if stage >= 6 else ())), request)
     if status == 200:
-        assert raw.endswith(INDEX), f"a 200 for {request!r} that is not index.html"
+        assert raw.endswith(INDEX) or (stage >= 6 and b"Index of" in raw), f"a 200 for {request!r}: not index.html"
+    if status == 301:
+        location = re.search(rb"\r\nLocation: ([^\r]*)\r\n", raw).group(1)
+        assert location.startswith(b"/") and not location.startswith(b"//"), f"Location {location!r} for {request!r}"
 
 
 @pytest.mark.parametrize("stage", STAGE_NUMBERS)
