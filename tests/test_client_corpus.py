@@ -78,7 +78,8 @@ def grade_only(path: Path, names: list[str] | None = None) -> dict:
 
 def _as_dict(result) -> dict:
     return {"name": result.name, "status": result.status, "message": result.message, "stage": result.stage,
-            "advisory": result.advisory, "score": result.score, "max_score": result.max_score}
+            "advisory": result.advisory, "score": result.score, "max_score": result.max_score,
+            "cause_key": result.cause_key, "caused_by": result.caused_by, "hint": result.hint}
 
 
 def _grade_entry(name: str, folder: Path) -> dict:
@@ -204,10 +205,24 @@ def test_buggy_client_fails_exactly_its_checks(variant, graded):
             assert check["message"].startswith("not run: needs "), shown
         elif check["status"] == "failed":
             assert check["message"].strip(), shown
+            if check["caused_by"]:  # a fault named in an earlier failed check; no hint of its own
+                earlier = next(c for c in checks if c["name"] == check["caused_by"])
+                assert earlier["status"] == "failed" and earlier["cause_key"] == check["cause_key"], shown
+                assert not check["hint"], shown
     for name, words in variant.says.items():
         message = next(c["message"] for c in checks if c["name"] == name)
         for word in words:
             assert word in message, f"{variant.name}: {name}'s message does not say {word!r}: {message}"
+
+
+def test_a_fault_is_named_once_and_later_failures_point_back(graded):
+    """The head on standard output spoils every body check: the first names it, the others point to it
+    (rather than giving each its own hint about framing, which the client does right)."""
+    checks = {c["name"]: c for c in graded.get("head-on-stdout")["checks"]}
+    first = checks["8.body-exact-html"]
+    assert first["cause_key"] == "client:head-on-stdout" and not first["caused_by"] and first["hint"]
+    for name in ("8.content-length-kept-open", "8.chunked", "8.head-on-stderr", "8.exit-1-on-404"):
+        assert checks[name]["caused_by"] == "8.body-exact-html" and not checks[name]["hint"], checks[name]
 
 
 @pytest.mark.parametrize("name", [v.name for v in CORRECT] + ["solution"])

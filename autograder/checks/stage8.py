@@ -11,6 +11,7 @@ exit status (0 for 2xx, 1 for another status, 2 for no usable answer).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from autograder.checks.registry import NEEDS_CLIENT, NEEDS_NOTHING, CheckFailed, check
 from autograder.checks.static import imported_modules, parse, python_files
@@ -70,11 +71,22 @@ def describe(run) -> str:
     return f"your client exited with status {run.exit_code}"
 
 
-def failed(message, server, run, expected="", hint="", symptom=None):
+@dataclass(frozen=True)
+class Fault:
+    """A mistake in the client that several checks show: named once, the later failures point back to it
+    (grading.link_causes)."""
+
+    key: str
+    phrase: str  # in the student's terms
+    hint: str
+
+
+def failed(message, server, run, expected="", hint="", symptom=None, fault: Fault | None = None):
     """A CheckFailed with the bytes both ways and what the client printed."""
-    failure = CheckFailed(message, sent=server.sent, received=server.request, expected=expected, hint=hint,
-                          symptom=symptom)
+    failure = CheckFailed(message, sent=server.sent, received=server.request, expected=expected,
+                          hint=hint or (fault.hint if fault else ""), symptom=symptom)
     failure.client_stderr = run.stderr if run is not None else ""
+    failure.fault = fault
     return failure
 
 
@@ -90,9 +102,10 @@ def expect_body(server, run, body: bytes, status: int = 0, what: str = "the body
         raise failed(f"{describe(run)} with a traceback: {traceback_summary(run)}", server, run,
                      expected=f"{what} on standard output, then exit status {status}", symptom="traceback")
     if run.stdout != body:
-        raise failed(explain_stdout(run.stdout, body, server, run), server, run,
+        message, notes = _explain_stdout(run.stdout, body, server, run)
+        raise failed(message, server, run,
                      expected=f"exactly the {len(body)} bytes of {what} on standard output, nothing else",
-                     symptom="body")
+                     symptom="body", fault=stdout_fault(notes))
     if run.exit_code != status:
         raise failed(f"the body was right, but {describe(run)}", server, run,
                      expected=f"exit status {status}", symptom="exit-status")
@@ -113,6 +126,38 @@ KEPT_OPEN_NOTE = ("the whole answer had come, but the server kept the connection
 
 def explain_stdout(got: bytes, wanted: bytes, server, run=None) -> str:
     """Why standard output is not the body: the known mistakes it shows, else where it differs."""
+    return _explain_stdout(got, wanted, server, run)[0]
+
+
+STOPPED_EARLY = "stopped-early"  # a note's tag: it stopped reading before the answer was complete
+
+FAULTS = {  # the mistake a note shows, most telling first
+    HEAD_ON_STDOUT: Fault("client:head-on-stdout", "your client writes the status line and headers on standard "
+                          "output, with the body", "Write the head on standard error, print(head, file=sys.stderr): "
+                          "standard output is for the body alone, so that `> picture.png` saves a picture."),
+    DECODED: Fault("client:decoded-body", "your client decodes the body as text before writing it",
+                   "Never decode the body: write the bytes from recv() with sys.stdout.buffer.write(body)."),
+    BYTES_REPR: Fault("client:bytes-repr", "your client prints the bytes object (b'...') instead of writing "
+                      "its bytes", "Write the bytes themselves: sys.stdout.buffer.write(body)."),
+    FRAMING: Fault("client:chunks-not-decoded", "your client writes a chunked body as it came, size lines and "
+                   "all", "Decode a chunked body: a size line in hex, that many bytes, '\\r\\n', again until "
+                   "the size 0; write the chunks' bytes only."),
+    STOPPED_EARLY: Fault("client:stops-early", "your client stops reading before the whole answer has come",
+                         "One recv() returns only what has arrived so far: keep calling it until the blank line, "
+                         "then until the body is complete."),
+    PRINT_NEWLINE: Fault("client:print-newline", "your client writes the body with print(), which adds a '\\n'",
+                         "Write the body with sys.stdout.buffer.write(body): it writes the bytes and nothing else."),
+}
+
+
+def stdout_fault(notes: list[str]) -> Fault | None:
+    """The fault behind a wrong standard output, from the notes that explained it."""
+    tags = [STOPPED_EARLY if note.startswith(("the answer came in", "it holds only")) else note for note in notes]
+    return next((fault for note, fault in FAULTS.items() if note in tags), None)
+
+
+def _explain_stdout(got: bytes, wanted: bytes, server, run=None) -> tuple[str, list[str]]:
+    """(the message, the notes it is made of: empty when no known mistake explains it)."""
     pieces = _pieces(server)
     if not got:
         said = ""
@@ -124,7 +169,7 @@ def explain_stdout(got: bytes, wanted: bytes, server, run=None) -> str:
             notes.append(f"the answer came in pieces with pauses, the first {pieces[0]} bytes long")
         if server.after == "keep-open" and run is not None and run.seconds >= WAITED_SECONDS:
             notes.append(KEPT_OPEN_NOTE)  # it gave up waiting for a close that never came
-        return "your client wrote nothing to standard output" + said + "".join(f" ({note})" for note in notes)
+        return "your client wrote nothing to standard output" + said + "".join(f" ({note})" for note in notes), []
     whole = server.sent
     head_end = whole.find(b"\r\n\r\n")
     head = whole[:head_end] if head_end > 0 else b""
@@ -141,14 +186,15 @@ def explain_stdout(got: bytes, wanted: bytes, server, run=None) -> str:
     for text, notes in candidates:
         found = _explain_body(text, wanted, sent_body, pieces)
         if found is not None:
-            return _sentence(notes[:1] + found + notes[1:] if notes[:1] == [HEAD_ON_STDOUT] else found + notes)
+            ordered = notes[:1] + found + notes[1:] if notes[:1] == [HEAD_ON_STDOUT] else found + notes
+            return _sentence(ordered), ordered
     for text, notes in candidates:  # a piece of the head alone: it stopped within the first piece
         if text and text.startswith(b"HTTP/") and whole.startswith(text) and len(text) <= len(head):
             found = [f"it holds only {text[:60]!r}, the start of the status line (which belongs on standard error)"]
             if pieces and len(text) == pieces[0]:
                 found.append(_stopped_after_first(pieces))
-            return _sentence(found + notes)
-    return _difference(got, wanted)
+            return _sentence(found + notes), [HEAD_ON_STDOUT] + found[1:] + notes
+    return _difference(got, wanted), []
 
 
 def _explain_body(text: bytes, wanted: bytes, sent_body: bytes, pieces: list[int]):
@@ -523,7 +569,8 @@ def head_on_stderr(ctx):
         where = ("; they are on standard output" if b"HTTP/1.1 200 OK" in run.stdout and b"X-Lab-Token" in run.stdout
                  else "")
         raise failed(f"standard error does not show {missing[0]!r}{where}", server, run,
-                     expected="the status line and every header on standard error")
+                     expected="the status line and every header on standard error",
+                     fault=FAULTS[HEAD_ON_STDOUT] if where else None)
     if b"X-Lab-Token" in run.stdout:
         raise failed("the headers are on standard output too", server, run, expected="the body alone on standard output")
 

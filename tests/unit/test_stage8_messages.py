@@ -110,3 +110,18 @@ def test_argv_mixups():
     assert "int(sys.argv[2])" in said("TypeError: 'str' object cannot be interpreted as an integer")
     assert "encode" in said("TypeError: a bytes-like object is required, not 'str'")
     assert said("RuntimeError: something else") == ""
+
+
+def test_each_mistake_is_a_fault_of_its_own_named_once():
+    def fault(got, body=BODY, answer=None):
+        message, notes = stage8._explain_stdout(got, body, answer or server(HEAD + body), run(got))
+        found = stage8.stdout_fault(notes)
+        return found.key if found else None
+
+    assert fault(HEAD[:-4] + b"\n" + BODY + b"\n") == "client:head-on-stdout"  # the head first, the newline after
+    assert fault(PNG.decode("utf-8", "replace").encode() + b"\n", body=PNG, answer=server(HEAD + PNG)) == \
+        "client:decoded-body"
+    assert fault(BODY + b"\n") == "client:print-newline"
+    assert fault(BODY[:4], answer=server(HEAD + BODY[:4], 0.2, BODY[4:])) == "client:stops-early"
+    assert fault(b"<p>grusse</p>") is None  # nothing known: the check's own hint stands
+    assert all(f.hint and f.phrase.startswith("your client") for f in stage8.FAULTS.values())
