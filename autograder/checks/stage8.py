@@ -131,20 +131,21 @@ def explain_stdout(got: bytes, wanted: bytes, server, run=None) -> str:
 
 STOPPED_EARLY = "stopped-early"  # a note's tag: it stopped reading before the answer was complete
 
-FAULTS = {  # the mistake a note shows, most telling first
-    HEAD_ON_STDOUT: Fault("client:head-on-stdout", "your client writes the status line and headers on standard "
-                          "output, with the body", "Write the head on standard error, print(head, file=sys.stderr): "
-                          "standard output is for the body alone, so that `> picture.png` saves a picture."),
-    DECODED: Fault("client:decoded-body", "your client decodes the body as text before writing it",
-                   "Never decode the body: write the bytes from recv() with sys.stdout.buffer.write(body)."),
-    BYTES_REPR: Fault("client:bytes-repr", "your client prints the bytes object (b'...') instead of writing "
-                      "its bytes", "Write the bytes themselves: sys.stdout.buffer.write(body)."),
+FAULTS = {  # the mistake a note shows, most telling first: a mistake in reading the answer before one in
+    # writing it out (the head on stdout spoils every body check, but it is not why a body stopped short)
     FRAMING: Fault("client:chunks-not-decoded", "your client writes a chunked body as it came, size lines and "
                    "all", "Decode a chunked body: a size line in hex, that many bytes, '\\r\\n', again until "
                    "the size 0; write the chunks' bytes only."),
     STOPPED_EARLY: Fault("client:stops-early", "your client stops reading before the whole answer has come",
                          "One recv() returns only what has arrived so far: keep calling it until the blank line, "
                          "then until the body is complete."),
+    DECODED: Fault("client:decoded-body", "your client decodes the body as text before writing it",
+                   "Never decode the body: write the bytes from recv() with sys.stdout.buffer.write(body)."),
+    BYTES_REPR: Fault("client:bytes-repr", "your client prints the bytes object (b'...') instead of writing "
+                      "its bytes", "Write the bytes themselves: sys.stdout.buffer.write(body)."),
+    HEAD_ON_STDOUT: Fault("client:head-on-stdout", "your client writes the status line and headers on standard "
+                          "output, with the body", "Write the head on standard error, print(head, file=sys.stderr): "
+                          "standard output is for the body alone, so that `> picture.png` saves a picture."),
     PRINT_NEWLINE: Fault("client:print-newline", "your client writes the body with print(), which adds a '\\n'",
                          "Write the body with sys.stdout.buffer.write(body): it writes the bytes and nothing else."),
 }

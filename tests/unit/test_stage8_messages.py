@@ -125,3 +125,5 @@ def test_each_mistake_is_a_fault_of_its_own_named_once():
     assert fault(BODY[:4], answer=server(HEAD + BODY[:4], 0.2, BODY[4:])) == "client:stops-early"
     assert fault(b"<p>grusse</p>") is None  # nothing known: the check's own hint stands
     assert all(f.hint and f.phrase.startswith("your client") for f in stage8.FAULTS.values())
+    # A mistake in reading outranks the head on stdout: fixing the head would not make the body whole.
+    assert fault(HEAD[:-4] + b"\n" + BODY[:4], answer=server(HEAD + BODY[:4], 0.2, BODY[4:])) == "client:stops-early"
