@@ -637,5 +637,74 @@ def stopped_serving(ev: Evidence) -> Fault | None:
                  "Put accept(), reading the request and answering inside `while True:`.")
 
 
-RULES = (before_listening, shared_connection, crashed, stopped_serving, outside_root, wrong_path, folder_in_front, never_decodes, error_as_200, malformed, no_headers, fixed_file, extra_bytes, length_in_characters, text_mode,
+# -- running scripts (stage 7) -------------------------------------------------------
+
+
+def _script_runs(ev: Evidence) -> list:
+    return watching.runs(events_of(ev))
+
+
+def _where_run(ev: Evidence, run) -> str:
+    return ev.program.where(run.line) if run.file == ev.program.path.name else (f"line {run.line} of {run.file}"
+                                                                              if run.line else "your code")
+
+
+def cgi_shell(ev: Evidence) -> Fault | None:
+    """A script whose name has a space failed, and the server ran it through a shell."""
+    if ev.check != "7.space-in-name":
+        return None
+    shell = next((run for run in _script_runs(ev) if run.shell), None)
+    if shell is None:
+        return None
+    command = shell.argv[-1] if len(shell.argv) <= 3 else " ".join(shell.argv)
+    return Fault("cgi-shell",
+                 f"your server runs the script through a shell ({_where_run(ev, shell)}: `{command[:80]}`): the "
+                 "shell reads the file name as a command line, so a space splits it in two (and a `;` in a name "
+                 "would run a command of its own)",
+                 "Give subprocess the program and its arguments as a list, with no shell=True: "
+                 "subprocess.Popen([sys.executable, script_path], ...).")
+
+
+def cgi_environment_not_passed(ev: Evidence) -> Fault | None:
+    """The CGI variables were missing, and the server started the script with its own environment."""
+    if ev.check not in ("7.cgi-environment", "7.query-string-raw", "7.request-headers-env", "7.post-stdin"):
+        return None
+    message = str(getattr(ev.failure, "message", ""))
+    missing = re.findall(r"\b([A-Z_]+) is missing", message)
+    if not missing:
+        return None
+    for run in _script_runs(ev):
+        if run.shell:
+            continue
+        if run.env_names is None:
+            return Fault("cgi-env-not-passed",
+                         f"your server starts the script without an env= argument ({_where_run(ev, run)}), so the "
+                         f"script gets the server's own environment: {', '.join(missing[:3])} and the other CGI "
+                         "variables are not in it",
+                         "Build a dict of the CGI variables (GATEWAY_INTERFACE, REQUEST_METHOD, QUERY_STRING, ...) "
+                         "and pass it: subprocess.Popen([...], env=environment).")
+        lacking = [name for name in missing if name not in run.env_names]
+        if lacking:
+            return Fault(f"cgi-env-lacks:{lacking[0]}",
+                         f"the environment your server gives the script ({_where_run(ev, run)}) has no "
+                         f"{', '.join(lacking[:3])}",
+                         f"Add {lacking[0]} to the dict you pass as env= (RFC 3875 lists what each variable holds).")
+    return None
+
+
+def cgi_no_time_limit(ev: Evidence) -> Fault | None:
+    """The sleeping script got no answer in time, and the code waits for scripts with no timeout."""
+    if ev.check != "7.script-timeout" or getattr(ev.failure, "symptom", None) != "no-answer":
+        return None
+    lines = ev.program.waits_without_timeout
+    if not lines or "timeout=" in ev.program.all_text:  # some wait has a limit: the cause is elsewhere
+        return None
+    return Fault("cgi-no-timeout",
+                 f"your server waits for the script with no time limit ({ev.program.where(lines[0])}), so a script "
+                 "that never ends holds its client for ever",
+                 "Wait with a limit: process.communicate(body, timeout=5), and on subprocess.TimeoutExpired stop "
+                 "the script and answer 504 Gateway Timeout.")
+
+
+RULES = (before_listening, cgi_shell, cgi_environment_not_passed, cgi_no_time_limit, shared_connection, crashed, stopped_serving, outside_root, wrong_path, folder_in_front, never_decodes, error_as_200, malformed, no_headers, fixed_file, extra_bytes, length_in_characters, text_mode,
          one_recv, waits_for_more, byte_per_send, threads)

@@ -4,7 +4,10 @@ A fresh copy of `www/` plus files made for this run with random names and
 random contents, so that no response can be hard-coded: UTF-8 HTML with
 non-ASCII text, plain text, a PNG holding all 256 byte values, a file with a
 space in its name, a file over 1 MiB, files in nested folders, and 32 small
-distinct files for the concurrency check.
+distinct files for the concurrency check. For stage 6 (added last, so the
+names above stay what they were for a seed): folders with and without
+index.html, a nested listing, names that need percent-encoding and HTML
+escaping, and hidden files and folders at several depths (`add_folders`).
 
 The traversal secret is *not* written here when the root is built: it exists
 in the run folder (the root's parent) only while the traversal check runs
@@ -24,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from autograder import cgi_root
+from autograder.cgi_root import CgiRoot  # noqa: F401 (the type of DocumentRoot.cgi)
 from autograder.stages import WWW
 
 LARGE_FILE_BYTES = 5 * 1024 * 1024  # over 1 MiB (contract), and over a 4 MiB send buffer
@@ -68,6 +73,8 @@ class DocumentRoot:
     nested_text: GeneratedFile = None
     many: list[GeneratedFile] = field(default_factory=list)
     sub_folder: str = ""  # a folder that exists, for /sub/../../SECRET
+    folders: "Folders" = None  # stage 6: folders with and without index.html, odd names, hidden files
+    cgi: "CgiRoot" = None  # stage 7: cgi-bin/ and the files that must never run (cgi_root.py)
     rng: random.Random = None
 
     def token(self, length: int = 8) -> str:
@@ -133,6 +140,8 @@ def build(root: Path, seed: int) -> DocumentRoot:
         _write(root, f"{many_folder}/file-{number:02d}-{tag(4)}.txt", _text(rng, rng.randint(20, 200)))
         for number in range(CONCURRENT_FILES)
     ]
+    add_folders(docs)
+    docs.cgi = cgi_root.add(docs)  # last: the names above stay as stages 1-6 know them
     return docs
 
 
@@ -191,3 +200,148 @@ def _png_with_every_byte(rng: random.Random) -> bytes:
         + chunk(b"IDAT", pixel)
         + chunk(b"IEND", b"")
     )
+
+
+# -- stage 6: folders -------------------------------------------------------------
+
+
+@dataclass
+class FolderEntry:
+    name: str  # as on disk
+    folder: "Folder | None" = None  # for a sub-folder
+    file: GeneratedFile | None = None  # for a file
+
+    @property
+    def is_folder(self) -> bool:
+        return self.folder is not None
+
+
+@dataclass
+class Folder:
+    """A folder of the root, for the stage-6 checks: what it holds, and what it hides."""
+
+    relative: str  # below the root, "/" separators, no slash at either end ("" is the root)
+    entries: list[FolderEntry] = field(default_factory=list)  # visible (not hidden) entries
+    hidden: list[str] = field(default_factory=list)  # names starting with "."
+    index: GeneratedFile | None = None  # its index.html, if it has one
+
+    @property
+    def url_path(self) -> str:
+        """`/dirs-x/`: the folder's URL, percent-encoded, with its trailing slash."""
+        return "/" + (quote(self.relative) + "/" if self.relative else "")
+
+    @property
+    def bare_path(self) -> str:
+        """`/dirs-x`: the same without the trailing slash (a correct server answers 301)."""
+        return "/" + quote(self.relative)
+
+    def entry(self, name: str) -> FolderEntry:
+        return next(e for e in self.entries if e.name == name)
+
+
+@dataclass
+class Folders:
+    """Stage 6's part of the root (DocumentRoot.folders)."""
+
+    listed: Folder = None  # no index.html: gets a listing; plain names, mixed case, a file and folder each hidden
+    with_index: Folder = None  # holds index.html and more: index.html is served
+    odd_names: Folder = None  # no index.html; names with a space, <, &, #, %, non-ASCII (those the disk allows)
+    markup_name: str = ""  # the entry of odd_names written like a tag, "<b>x.txt" ("" where the disk refuses it)
+    hidden_files: list[GeneratedFile] = field(default_factory=list)  # dot-files and files in dot-folders, any depth
+    hidden_folders: list[str] = field(default_factory=list)  # dot-folders, relative paths
+
+
+def add_folders(docs: DocumentRoot) -> Folders:
+    """Stage 6's folders, added after everything else so the names of stages 1-5 stay as they were.
+
+    Small: about thirty files of a few hundred bytes.
+    """
+    root, rng, tag = docs.root, docs.rng, docs.token
+    folders = Folders()
+
+    # A folder without index.html. The names start with distinct letters (one in
+    # upper case), so every sensible order - by code point, ignoring case, folders
+    # first - is the same up to that letter; created in a shuffled order so the
+    # disk's own order (os.listdir) is not sorted by chance.
+    listed = Folder(f"dirs-{tag()}")
+    letters = rng.sample(string.ascii_lowercase, 8)
+    capital = rng.randrange(8)
+    letters[capital] = letters[capital].upper()  # one name in capitals: code-point and caseless orders differ
+    kinds = [".txt", ".html", ".txt", ".png", "/index", "/list", ".txt", ".html"]
+    rng.shuffle(kinds)
+    plan = list(zip(letters, kinds))
+    rng.shuffle(plan)
+    for letter, kind in plan:
+        name = f"{letter}{tag(5)}"
+        if kind == "/index":
+            sub = Folder(f"{listed.relative}/{name}")
+            sub.index = _write(root, f"{sub.relative}/index.html", _html_page(rng, f"index of {name}"))
+            sub.entries.append(FolderEntry("index.html", file=sub.index))
+            listed.entries.append(FolderEntry(name, folder=sub))
+        elif kind == "/list":  # a listing inside the listing, with a folder inside that
+            sub = Folder(f"{listed.relative}/{name}")
+            inner = _write(root, f"{sub.relative}/inner-{tag(4)}.txt", _text(rng, 3))
+            deeper = Folder(f"{sub.relative}/deeper-{tag(4)}")
+            deepest = _write(root, f"{deeper.relative}/last-{tag(4)}.html", _html_page(rng, "deepest"))
+            deeper.entries.append(FolderEntry(deepest.relative.rsplit("/", 1)[1], file=deepest))
+            sub.entries += [FolderEntry(inner.relative.rsplit("/", 1)[1], file=inner),
+                            FolderEntry(deeper.relative.rsplit("/", 1)[1], folder=deeper)]
+            hidden = _write(root, f"{sub.relative}/.hidden-{tag(4)}.txt", _secret_text(docs))
+            sub.hidden.append(hidden.relative.rsplit("/", 1)[1])
+            folders.hidden_files.append(hidden)
+            listed.entries.append(FolderEntry(name, folder=sub))
+        else:
+            content = _png_with_every_byte(rng) if kind == ".png" else (
+                _html_page(rng, name) if kind == ".html" else _text(rng, 4))
+            listed.entries.append(FolderEntry(name + kind, file=_write(root, f"{listed.relative}/{name}{kind}", content)))
+    dot_file = _write(root, f"{listed.relative}/.secret-{tag(4)}.txt", _secret_text(docs))
+    dot_folder = f"{listed.relative}/.cache-{tag(4)}"
+    in_dot_folder = _write(root, f"{dot_folder}/data-{tag(4)}.txt", _secret_text(docs))
+    listed.hidden += [dot_file.relative.rsplit("/", 1)[1], dot_folder.rsplit("/", 1)[1]]
+    folders.hidden_files += [dot_file, in_dot_folder]
+    folders.hidden_folders.append(dot_folder)
+    folders.listed = listed
+
+    # A folder with index.html beside other files: the index is served, not a listing.
+    site = Folder(f"site-{tag()}")
+    site.index = _write(root, f"{site.relative}/index.html", _html_page(rng, "a folder's index.html"))
+    other = _write(root, f"{site.relative}/other-{tag(4)}.txt", _text(rng, 2))
+    site.entries += [FolderEntry("index.html", file=site.index), FolderEntry(other.relative.rsplit("/", 1)[1], file=other)]
+    folders.with_index = site
+
+    # Names that need percent-encoding in a link and escaping in the page. A disk
+    # that refuses a name (Windows: < and >) simply does not get that entry.
+    odd = Folder(f"odd names {tag(6)}")
+    (root / odd.relative).mkdir()
+    token = tag(4)
+    wanted = [
+        (f"with space {token}.txt", False), (f"<b>{token}.txt", False), (f"R&D {token}.txt", False),
+        (f"#{token} notes.txt", False), (f"report%20{token}.txt", False), (f"café {token} ✓.txt", False),
+        (f"sub folder {token}", True), (f"Übung-{token}", True),
+    ]
+    for name, is_folder in wanted:
+        try:
+            if is_folder:
+                sub = Folder(f"{odd.relative}/{name}")
+                inside = _write(root, f"{sub.relative}/file {tag(4)}.txt", _text(rng, 2))
+                sub.entries.append(FolderEntry(inside.relative.rsplit("/", 1)[1], file=inside))
+                odd.entries.append(FolderEntry(name, folder=sub))
+            else:
+                odd.entries.append(FolderEntry(name, file=_write(root, f"{odd.relative}/{name}", _text(rng, 2))))
+        except (OSError, UnicodeError):
+            continue
+        if name.startswith("<"):
+            folders.markup_name = name
+    folders.odd_names = odd
+
+    # Hidden at the root and deeper: /.env, SUB/.git/config.
+    folders.hidden_files.append(_write(root, ".env", _secret_text(docs)))
+    git = f"{docs.sub_folder}/.git"
+    folders.hidden_files.append(_write(root, f"{git}/config", _secret_text(docs)))
+    folders.hidden_folders.append(git)
+    docs.folders = folders
+    return folders
+
+
+def _secret_text(docs: DocumentRoot) -> bytes:
+    return f"HIDDEN {docs.token(24)}\n".encode()

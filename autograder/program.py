@@ -25,6 +25,7 @@ PYTHON2_OTHER = (
     (re.compile(r"^\s*print\s*>>"), "`print >>`"),
 )
 COMMENTED_MAIN_GUARD = re.compile(r"^\s*#+\s*if\s+__name__\s*==\s*['\"]__main__['\"]")
+SUBPROCESS_WAITS = ("run", "call", "check_call", "check_output", "communicate", "getoutput", "getstatusoutput")
 ENTRY_FUNCTION_NAMES = ("main", "serve", "run", "start", "run_server", "start_server", "webserver")
 
 
@@ -289,6 +290,33 @@ class Program:
 
     # -- helpers ---------------------------------------------------------------
 
+    # -- running scripts (stage 7) -------------------------------------------
+
+    @cached_property
+    def waits_without_timeout(self) -> list[int]:
+        """Lines that run a program and wait for it with no time limit: subprocess.run(),
+        call(), check_output() or .communicate() without timeout=, os.system(), os.popen()."""
+        found = []
+        from_subprocess = {alias.asname or alias.name for node in self._nodes(ast.ImportFrom)
+                           if node.module == "subprocess" for alias in node.names}
+        for call in self._calls():
+            name = _called_name(call)
+            keywords = {keyword.arg for keyword in call.keywords}
+            receiver = _receiver(call)
+            if name in SUBPROCESS_WAITS and "timeout" not in keywords and (
+                    name == "communicate" or receiver == "subprocess" or (receiver is None and name in from_subprocess)):
+                found.append(call.lineno)
+            elif name in ("system", "popen") and _receiver(call) == "os":
+                found.append(call.lineno)
+        return sorted(found)
+
+    @cached_property
+    def stops_whole_group(self) -> bool:
+        """Whether a script's children can be stopped with it: a process group of its own
+        (start_new_session, process_group, setsid) and a signal to the group (killpg, taskkill)."""
+        text = self.all_text
+        return bool(re.search(r"\b(killpg|taskkill)\b", text))
+
     def _nodes(self, *kinds):
         return [n for n in ast.walk(self.tree) if isinstance(n, kinds)] if self.tree else []
 
@@ -306,6 +334,15 @@ def _called_name_of(node) -> str | None:
     if isinstance(node, ast.Attribute):
         return node.attr
     return None
+
+
+def _receiver(call: ast.Call) -> str | None:
+    """"subprocess" for subprocess.run(...), None for a bare run(...), "" for anything else."""
+    if isinstance(call.func, ast.Name):
+        return None
+    if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+        return call.func.value.id
+    return ""
 
 
 def _method(call: ast.Call) -> str | None:

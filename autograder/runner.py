@@ -159,7 +159,7 @@ class ServerProcess:
 
     def _is_listening(self) -> bool:
         if self._can_look():
-            from autograder.sandbox import listening_ports
+            from autograder.listening import listening_ports
 
             return self.port in listening_ports()
         if self.watch is not None:

@@ -90,7 +90,6 @@ import shutil
 import signal
 import socket
 import stat
-import struct
 import subprocess
 import sys
 import threading
@@ -108,6 +107,7 @@ except ImportError:  # pragma: no cover - Windows
 if __package__:
     from autograder.exits import CPU_SECONDS, OUTPUT_BYTES, describe_exit  # noqa: F401 (describe_exit: for callers)
     from autograder.signals import install_signal_handlers  # noqa: F401 (for callers)
+    from autograder.listening import listening_ports
 else:  # run as the launcher script (python -I -S sandbox.py --launch): no package
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from exits import CPU_SECONDS, OUTPUT_BYTES, describe_exit  # noqa: F401
@@ -461,68 +461,6 @@ class Sandbox:
 
 # ----------------------------------------------------------------------------------
 # Grader side: helpers
-
-
-def listening_ports(inodes: set[str] | None = None) -> set[int]:
-    """TCP ports in LISTEN state on this machine, or only those of these socket inodes."""
-    try:
-        sockets = _listening_sockets_netlink()
-    except (OSError, AttributeError):  # no netlink (not Linux, or not allowed)
-        sockets = _listening_sockets_proc()
-    return {port for port, inode in sockets if inodes is None or inode in inodes}
-
-
-# Netlink's sock_diag asks the kernel for listening sockets only. /proc/net/tcp
-# lists every socket, and after a batch has graded a few hundred servers the
-# thousands of connections in TIME_WAIT make each read take tens of
-# milliseconds; the grader looks before every check.
-_SOCK_DIAG_BY_FAMILY = 20
-_NLM_F_REQUEST_DUMP = 0x1 | 0x300
-_NLMSG_ERROR, _NLMSG_DONE = 2, 3
-_TCP_LISTEN = 10
-
-
-def _listening_sockets_netlink() -> set[tuple[int, str]]:
-    found = set()
-    with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 4) as diag:  # 4 = NETLINK_SOCK_DIAG
-        diag.settimeout(2)
-        for family in (socket.AF_INET, socket.AF_INET6):
-            request = struct.pack("=BBBxI", family, socket.IPPROTO_TCP, 0, 1 << _TCP_LISTEN) + bytes(48)
-            header = struct.pack("=IHHII", 16 + len(request), _SOCK_DIAG_BY_FAMILY, _NLM_F_REQUEST_DUMP, 1, 0)
-            diag.send(header + request)
-            found |= _read_diag_dump(diag)
-    return found
-
-
-def _read_diag_dump(diag: socket.socket) -> set[tuple[int, str]]:
-    found = set()
-    while True:
-        data = diag.recv(65536)
-        offset = 0
-        while offset + 16 <= len(data):
-            length, kind = struct.unpack_from("=IH", data, offset)
-            if kind in (_NLMSG_DONE, _NLMSG_ERROR) or length < 16:
-                return found
-            message = offset + 16  # struct inet_diag_msg: source port at +4, inode at +68
-            port = struct.unpack_from(">H", data, message + 4)[0]
-            inode = struct.unpack_from("=I", data, message + 68)[0]
-            found.add((port, str(inode)))
-            offset += (length + 3) & ~3
-
-
-def _listening_sockets_proc() -> set[tuple[int, str]]:
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(table) as lines:
-                next(lines)
-                for line in lines:
-                    fields = line.split()
-                    if fields[3] == "0A":  # 0A = LISTEN
-                        found.add((int(fields[1].rsplit(":", 1)[1], 16), fields[9]))
-        except (OSError, StopIteration, IndexError, ValueError):
-            continue
-    return found
 
 
 _bwrap_checked: bool | None = None

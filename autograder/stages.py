@@ -38,11 +38,13 @@ STAGES = (
     Stage(3, "query-echo", "stage3_query_echo.py", "/echo page built from the query string"),
     Stage(4, "threaded", "stage4_threaded.py", "a thread per connection"),
     Stage(5, "post", "stage5_post.py", "POST form bodies; serve / handle_connection / delegate"),
+    Stage(6, "directories", "stage6_directories.py", "folders: index.html, a listing, 301 to the trailing slash; hidden files stay hidden"),
+    Stage(7, "cgi", "stage7_cgi.py", "run scripts under /cgi-bin/ as CGI/1.1, safely"),
     Stage(8, "client", "stage8_client.py", "an HTTP client on raw sockets (a program of its own, graded on its own)",
           standalone=True, kind="client"),
 )
-# Stage numbers need not be contiguous (6 and 7 are not written yet): never
-# count from 1 to a number, go through STAGES (or SERVER_STAGES).
+# Go through STAGES (or SERVER_STAGES) rather than counting from 1 to a number:
+# a course may leave stages out, and stage 8 is not a server.
 SERVER_STAGES = tuple(stage for stage in STAGES if stage.kind == "server")
 LAST_STAGE = SERVER_STAGES[-1].number  # the default for --stage: the whole server
 STANDALONE = frozenset(stage.number for stage in STAGES if stage.standalone)

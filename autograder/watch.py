@@ -25,7 +25,7 @@ MAX_EVENT_BYTES = 1024 * 1024  # read at most this much per look: a flood cannot
 
 @dataclass(frozen=True)
 class Event:
-    kind: str  # open | bind | input | crash | exit | finished
+    kind: str  # open | bind | input | run | crash | exit | finished
     fields: tuple
     file: str | None = None  # the student's file and line where it happened
     line: int | None = None
@@ -40,6 +40,18 @@ class Opened:
     path: str
     mode: str
     existed: bool
+    file: str | None
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Run:
+    """A program the submission started (a CGI script, at stage 7)."""
+
+    argv: tuple
+    shell: bool  # through /bin/sh -c (shell=True, os.system)
+    cwd: str | None
+    env_names: tuple | None  # None: the server's own environment, inherited
     file: str | None
     line: int | None
 
@@ -97,7 +109,7 @@ def _parse(line: str) -> Event | None:
     if not isinstance(fields, tuple) or not fields or not isinstance(fields[0], str):
         return None
     kind, rest = fields[0], fields[1:]
-    if kind in ("open", "bind", "input", "crash", "exit") and len(rest) >= 2:
+    if kind in ("open", "bind", "input", "run", "crash", "exit") and len(rest) >= 2:
         file, line_number = rest[-2], rest[-1]
         return Event(kind, rest[:-2], file if isinstance(file, str) else None,
                      line_number if isinstance(line_number, int) else None)
@@ -112,6 +124,16 @@ def opened(events: list[Event]) -> list[Opened]:
 def crashes(events: list[Event]) -> list[Crash]:
     return [Crash(str(e.fields[0]), str(e.fields[1]), str(e.fields[2]), e.file, e.line)
             for e in events if e.kind == "crash" and len(e.fields) == 3]
+
+
+def runs(events: list[Event]) -> list[Run]:
+    found = []
+    for e in events:
+        if e.kind == "run" and len(e.fields) == 4 and isinstance(e.fields[0], list):
+            argv, shell, cwd, names = e.fields
+            found.append(Run(tuple(map(str, argv)), bool(shell), cwd if isinstance(cwd, str) else None,
+                             tuple(map(str, names)) if isinstance(names, list) else None, e.file, e.line))
+    return found
 
 
 def inputs(events: list[Event]) -> list[Event]:

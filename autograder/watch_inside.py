@@ -11,6 +11,10 @@ name a failure's cause in terms of the student's code:
     ("open", path, mode, exists, file, line)      the student's code opened a file
     ("bind", address, file, line)                 ... bound a socket
     ("input", prompt, file, line)                 ... read from stdin with input()
+    ("run", argv, shell, cwd, env_names, file, line)  ... started a program (a CGI script):
+                                                  subprocess (shell: through /bin/sh -c or
+                                                  cmd /c) or os.system; env_names the names
+                                                  of its environment, None when inherited
     ("crash", thread, type, message, file, line)  an exception nobody caught
     ("finished",)                                 the file ran to its end
 
@@ -26,7 +30,8 @@ here would be in the student's sys.modules when a plain run has none.
 import os
 import sys
 
-INTERESTING = frozenset({"open", "socket.bind", "builtins.input"})
+INTERESTING = frozenset({"open", "socket.bind", "builtins.input", "subprocess.Popen", "os.system"})
+SHELLS = ("/bin/sh", "/system/bin/sh", "cmd.exe")
 THIS_FILE = os.path.abspath(__file__)
 
 
@@ -79,12 +84,26 @@ class Watch:
                 self.on_open(caller, *args[:2])
             elif event == "socket.bind":
                 self.note("bind", repr(args[1]), *self.student_frame(caller))
+            elif event == "subprocess.Popen":
+                self.on_popen(caller, *args[:4])
+            elif event == "os.system":
+                self.note("run", [os.fsdecode(args[0])], True, None, None, *self.student_frame(caller))
             else:
                 self.note("input", str(args[0]), *self.student_frame(caller))
         except Exception:
             pass
         finally:
             self.busy = False
+
+    def on_popen(self, caller, executable, argv, cwd, env):
+        if isinstance(argv, (str, bytes)):
+            argv = [argv]
+        argv = [os.fsdecode(item) if isinstance(item, (str, bytes)) else repr(item) for item in argv]
+        shell = len(argv) >= 2 and (argv[0].endswith(SHELLS) and argv[1] in ("-c", "/c"))
+        shell = shell or (os.name == "nt" and " /c " in argv[0])
+        names = sorted(os.fsdecode(name) for name in env) if env is not None else None
+        cwd = os.fsdecode(cwd) if isinstance(cwd, (str, bytes)) else None
+        self.note("run", argv, shell, cwd, names, *self.student_frame(caller))
 
     def on_open(self, caller, path, mode):
         if caller.f_code.co_filename.startswith("<frozen"):

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 from autograder.http_response import HEAD_LIMIT, announced_length, head_without_length
+from autograder.listening import accept_queue
 from autograder.timing import bounded, stretched
 
 HOST = "127.0.0.1"
@@ -22,6 +23,7 @@ DEFAULT_TIMEOUT = 3.0  # seconds to wait for a whole response
 DEFAULT_CAP = 4 * 1024 * 1024  # bytes kept from one response
 CLOSE_GRACE = 0.3  # after a complete response, how long to wait for the close (stretched under load)
 ABANDON_POLL = 0.1  # how often a wait asks whether it is hopeless
+ACCEPT_WAIT = 0.2  # opening many clients: how long to wait for the server to accept each (stretched under load)
 SILENCE_WITHOUT_LENGTH = 0.5  # a head without Content-Length, then this long without a byte: the answer is over
 
 
@@ -260,6 +262,56 @@ def open_many(port: int, count: int, timeout: float = 3.0) -> list[Connection]:
         connection.exchange.connect_error = f"not accepted within {timeout:.0f} s"
         connection.close()
     return connections
+
+
+def open_one_by_one(port: int, count: int, timeout: float = 3.0) -> list[Connection]:
+    """Open `count` connections, one after the other, all within one deadline; all stay open.
+
+    For many clients at once (32). One after the other, each once the server
+    has accepted the one before (or a moment has passed): the kernel queues connections the server has
+    not accepted yet, only as many as its listen() backlog allows, and drops
+    or resets the rest, so a burst of 32 connects would fail a correct
+    threaded server that called listen(1), the textbook's number. The queue's
+    size is not the concurrency a check is after. The one shared deadline
+    keeps it short against a server that accepts nothing (the kernel drops
+    further SYNs and the client would retry each after a second).
+    """
+    connections = []
+    deadline = time.monotonic() + timeout
+    accepting = True  # until the server leaves a connection waiting: then it is busy with another
+    for _ in range(count):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            connection = Connection.__new__(Connection)
+            connection.port, connection.sock, connection.exchange = port, None, Exchange()
+            connection.exchange.connect_error = f"not accepted within {timeout:.0f} s"
+        else:
+            connection = Connection(port, connect_timeout=remaining)
+            if connection.sock is None and "timed out" in (connection.exchange.connect_error or ""):
+                connection.exchange.connect_error = f"not accepted within {timeout:.0f} s"
+            elif accepting:
+                accepting = _wait_until_accepted(port, min(stretched(ACCEPT_WAIT), max(0.0, deadline - time.monotonic())))
+        connections.append(connection)
+    return connections
+
+
+def _wait_until_accepted(port: int, limit: float) -> bool:
+    """Wait until no connection waits in the server's accept queue, for `limit` seconds at most.
+
+    False when one still waits then. Where the queue cannot be seen (not
+    Linux), a short pause does the same, mostly.
+    """
+    give_up = time.monotonic() + limit
+    while True:
+        waiting = accept_queue(port)
+        if waiting is None:
+            time.sleep(min(0.005, limit))
+            return True
+        if waiting == 0:
+            return True
+        if time.monotonic() >= give_up:
+            return False
+        time.sleep(0.001)
 
 
 def read_many(connections: list[Connection], timeout: float, cap: int = DEFAULT_CAP) -> None:

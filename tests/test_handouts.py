@@ -27,7 +27,9 @@ NAMES = {
     3: "stage3_query_echo",
     4: "stage4_threaded",
     5: "stage5_post",
-    8: "stage8_client",  # a client, graded on its own (stage numbers may skip: no 6 and 7 yet)
+    6: "stage6_directories",
+    7: "stage7_cgi",
+    8: "stage8_client",  # a client, graded on its own
 }
 STANDALONE = {8}  # graded on their own checks only: no cumulative total
 CLIENTS = {8}  # run as `python3 FILE HOST PORT PATH`, not `FILE PORT`

@@ -2,7 +2,7 @@
 
 The five solutions are written by hand, each a readable file of its own; what
 keeps them from drifting apart is this test (the README says why a test and
-not a generator). For stages 2-4:
+not a generator). For stages 2-4 and 7:
 
     skeleton N, with its hints and markers left out (its placeholders kept)
         =  solution N-1, with its markers left out (its code kept)
@@ -17,7 +17,9 @@ reason, and the handout of stage N tells students about it.
 Stage 5 is the reorganisation: serve / handle_connection / delegate take the
 place of main / handle_client / answer, and the skeleton leaves their bodies
 to the student. There, every other definition of solution 4 must come through
-unchanged, unless REORGANISED names it.
+unchanged, unless REORGANISED names it. Stage 6 reorganises delegate into a
+list of case classes (test / act), the same way: every definition of
+solution 5 but delegate and file_name_for comes through unchanged.
 
 And two promises of the issue behind this ladder: stage 1's skeleton leaves
 the socket work to the student, and stage 5's the three functions' bodies.
@@ -35,7 +37,8 @@ from autograder.skeletons import find_blocks, make_skeleton
 
 PROJECT = Path(__file__).resolve().parent.parent
 NAMES = {1: "stage1_file_server", 2: "stage2_not_found", 3: "stage3_query_echo", 4: "stage4_threaded",
-         5: "stage5_post"}
+         5: "stage5_post", 6: "stage6_directories",
+         7: "stage7_cgi"}
 MARKER_LINE = re.compile(r"\s*#(Fill in (start|end)|Hint:|Placeholder:)")
 
 # stage: [(lines of solution N-1, the lines that replace them in skeleton N, why)]
@@ -52,8 +55,37 @@ GIVEN_CHANGES = {
          "the accept loop calls handle_client, the student's try/except around answer"),
     ],
 }
-# Definitions of solution 4 that stage 5's reorganisation replaces or changes, and why.
-REORGANISED = {
+GIVEN_CHANGES[7] = [
+    (["body = read_body(client_sock, received_headers, after_head, content_length, deadline)",
+      "POST_data = parse_form(received_headers, body)",
+      "status, headers, body = delegate(method, path, received_headers, GET_data, POST_data)"],
+     ["request_body = read_body(client_sock, received_headers, after_head, content_length, deadline)",
+      "POST_data = parse_form(received_headers, request_body)",
+      "# A CGI script gets what delegate's other arguments leave out: the query and the",
+      "# body as they came, and both ends of the connection.",
+      "status, headers, body = delegate(method, path, received_headers, GET_data, POST_data,",
+      "query_string=query_string, body=request_body,",
+      "client_address=client_address, server_address=client_sock.getsockname())"],
+     "a CGI script needs the raw query and body and the addresses, which delegate's stage-5 arguments lack"),
+    (["def delegate(request_type, path, received_headers, GET_data, POST_data=None):"],
+     ["def delegate(request_type, path, received_headers, GET_data, POST_data=None,",
+      "query_string=None, body=b\"\", client_address=None, server_address=None):"],
+     "the same: optional, so delegate called on its own (5.delegate-direct) works as before"),
+    (["request = Request(request_type, path, received_headers, GET_data, POST_data)"],
+     ["request = Request(request_type, path, received_headers, GET_data, POST_data,",
+      "query_string, body, client_address, server_address)"],
+     "the request carries them to the CGI case"),
+    (["def __init__(self, method, path, received_headers, GET_data, POST_data=None):"],
+     ["def __init__(self, method, path, received_headers, GET_data, POST_data=None,",
+      "query_string=None, body=b\"\", client_address=None, server_address=None):"],
+     "the same"),
+    (["CASES = [EchoPage(), PostElsewhere(), FolderWithoutSlash(), FolderIndex(), FolderListing(), ServeFile(), NotFound()]"],
+     ["CASES = [EchoPage(), CgiScript(), ScriptFolder(), PostElsewhere(), FolderWithoutSlash(), FolderIndex(),",
+      "FolderListing(), ServeFile(), NotFound()]"],
+     "two new cases: scripts run (POST too, so before PostElsewhere), nothing else in cgi-bin is shown"),
+]
+# Definitions of solution N-1 that stage N's reorganisation replaces or changes, and why.
+REORGANISED = {5: {
     "main": "becomes serve(interface, port); the command line moves under __main__",
     "handle_client": "becomes part of handle_connection",
     "answer": "splits into handle_connection, receive_head, parse_head and delegate",
@@ -65,7 +97,10 @@ REORGANISED = {
     "METHODS": "POST joins",
     "INTERFACE": "serve() takes the interface",
     "close_gently": "its parameter takes the stage-5 name, client_sock",
-}
+}, 6: {
+    "delegate": "asks the cases in CASES instead of a chain of ifs; its choices become case classes",
+    "file_name_for": "becomes local_path_for: folders too, and hidden names refused",
+}}
 
 
 def solution_text(stage: int) -> str:
@@ -122,7 +157,7 @@ def apply_given_changes(lines: list[str], stage: int) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("stage", [2, 3, 4], ids=lambda s: f"stage{s}")
+@pytest.mark.parametrize("stage", [2, 3, 4, 7], ids=lambda s: f"stage{s}")
 def test_skeleton_n_is_solution_n_minus_1_plus_its_blocks(stage):
     before = apply_given_changes(given_of_previous(stage - 1), stage)
     after = skeleton_code(stage)
@@ -156,13 +191,15 @@ def without_markers(source: str) -> str:
     return "".join(line for line in source.splitlines(True) if not MARKER_LINE.match(line))
 
 
-def test_stage5_keeps_every_definition_of_stage4_but_the_reorganised():
-    four = {name: without_markers(code) for name, code in definitions(solution_text(4)).items()}
-    five = definitions(make_skeleton(solution_text(5)))
-    changed = sorted(name for name, code in four.items() if name not in REORGANISED and five.get(name) != code)
-    assert not changed, f"stage 5 changes or drops these definitions of stage 4: {changed}"
-    stale = sorted(name for name in REORGANISED if name not in four)
-    assert not stale, f"REORGANISED names definitions stage 4 does not have: {stale}"
+@pytest.mark.parametrize("stage", sorted(REORGANISED), ids=lambda s: f"stage{s}")
+def test_a_reorganisation_keeps_every_other_definition(stage):
+    before = {name: without_markers(code) for name, code in definitions(solution_text(stage - 1)).items()}
+    after = definitions(make_skeleton(solution_text(stage)))
+    reorganised = REORGANISED[stage]
+    changed = sorted(name for name, code in before.items() if name not in reorganised and after.get(name) != code)
+    assert not changed, f"stage {stage} changes or drops these definitions of stage {stage - 1}: {changed}"
+    stale = sorted(name for name in reorganised if name not in before)
+    assert not stale, f"REORGANISED names definitions stage {stage - 1} does not have: {stale}"
 
 
 def function_body(text: str, name: str) -> list[str]:

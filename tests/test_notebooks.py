@@ -5,7 +5,8 @@
 * Every notebook runs headless (nbclient, kernel python3, at most 60 s per
   cell, the kernel's working folder notebooks/ as in `jupyter lab`), shows what
   its text promises - a grader report that passes, one that fails on the
-  planted bug, the stage-4 timeline picture, the POST's bytes - and leaves no
+  planted bug, the stage-4 timeline picture, the POST's bytes, the stage-6
+  listing and its 301 - and leaves no
   process behind, also when a cell fails halfway.
 
 Processes are found by a marker: the test puts a unique value in the
@@ -134,7 +135,7 @@ def test_committed_notebooks_match_their_sources():
 
 def test_there_is_a_notebook_for_the_wire_and_for_every_stage():
     names = [path.stem for path in build.sources()]
-    assert [name[:2] for name in names] == ["00", "01", "02", "03", "04", "05", "08"], names
+    assert [name[:2] for name in names] == ["00", "01", "02", "03", "04", "05", "06", "07", "08"], names
 
 
 def test_building_twice_gives_the_same_bytes():
@@ -239,6 +240,8 @@ BROKEN_CHECK = {
     "03": "3.echo-escaping",
     "04": "4.stalled-client",
     "05": "5.post-body-timing",
+    "06": "6.hrefs-encoded",
+    "07": "7.timeout-stops-all",
     "08": "8.body-binary",
 }
 
@@ -270,6 +273,16 @@ def test_notebook_runs_shows_its_point_and_leaves_no_process(source, marker):
     if number == "05":
         assert "POST /echo?from=form HTTP/1.1\\r\\n" in shown
         assert "key=from; value=form; key=name; value=Grace Hopper;" in shown
+    if number == "06":
+        assert '<a href="my%20notes.txt">my notes.txt</a>' in shown and "&lt;b&gt;.txt" in shown
+        assert ".env" not in shown.split("HTTP/1.1 200 OK", 1)[1].split("</html>", 1)[0]  # not in the listing
+        assert "HTTP/1.1 301 Moved Permanently\\r\\n" in shown and "Location: /odd/?sort=name\\r\\n" in shown
+    if number == "07":
+        assert '"QUERY_STRING": "q=caf%C3%A9+au+lait&x=1%262"' in shown  # handed over raw
+        assert "stdin: name=Grace+Hopper&rank=rear+admiral" in shown
+        assert "HTTP/1.1 500 Internal Server Error" in shown and "traceback in the response: False" in shown
+        assert "the sleeping script's client: HTTP/1.1 504 Gateway Timeout" in shown
+        assert "script alive: False   child alive: False" in shown
     if number == "08":
         assert "GET /about%20this%20kit.html HTTP/1.1\\r\\n" in shown  # the request the fake server caught
         assert "Connection: close\\r\\n" in shown

@@ -1,6 +1,6 @@
 """The reference solutions speak HTTP that real clients accept (contract section 6).
 
-Each solution (stages 1-5) runs as `python FILE PORT` on 127.0.0.1, on a free
+Each solution (stages 1-6) runs as `python FILE PORT` on 127.0.0.1, on a free
 port, in a copy of www/ with a few more files and a secret beside it, and is
 driven by clients nobody here wrote:
 
@@ -12,12 +12,16 @@ driven by clients nobody here wrote:
 - curl and wget, without a warning (`Excess found`, ...), skipped with a
   message where they are not installed;
 - headless Chromium (the screenshot browser): a UTF-8 .txt, the form page and
-  an echo page rendered and read back (--dump-dom) without mojibake.
+  an echo page rendered and read back (--dump-dom) without mojibake; from
+  stage 6, a page of ours loads a folder without its slash in a frame and
+  fetches every link of the listing the browser got (script, then --dump-dom).
 
 A feature is tested from the stage that has it: files from stage 1; errors,
 HEAD and methods from stage 2 (stage 1 treats every request as a GET of a
 file that exists, and stops at the first it cannot serve); the echo page
-from 3; POST from 5. Stage 1 listens on 127.0.0.1 only, and says so.
+from 3; POST from 5; folders (listing, 301, hidden files) from 6; CGI scripts (the
+grader's generated ones, and the CGI form posted by curl) from 7. Stage 1 listens on
+127.0.0.1 only, and says so.
 
 Every server started here is stopped when its stage's tests end, and its log
 must hold no traceback.
@@ -25,7 +29,11 @@ must hold no traceback.
 
 from __future__ import annotations
 
+import base64
+import html
+import html.parser
 import http.client
+import json
 import re
 import shutil
 import socket
@@ -45,9 +53,13 @@ from reference_servers import HOST, Server, solution
 h11 = pytest.importorskip("h11", reason="the dev extra installs h11")
 
 PROJECT = Path(__file__).resolve().parent.parent
-STAGES = range(1, 6)
+STAGES = range(1, 8)
 UTF8_TEXT = "Grüße aus Köln, ¡hola!, 你好, Привет, 👋\nZeile 2: Ünïcödé ✓\n"
 SECRET = b"real-clients secret: never served\n"
+HIDDEN = b"real-clients hidden file: never served\n"
+# A folder without index.html whose names need encoding in a link and escaping on a page.
+ODD_NAMES = ("my notes.txt", "<b>.txt", "R&D.txt", "#1.txt", "report%20final.txt", "caf\u00e9 \u2713.txt")
+ODD_FOLDER = "sub folder"
 FORM_TYPE = "application/x-www-form-urlencoded"
 # Lines in curl's verbose output that mean the server did something a client had to put up with.
 CURL_WARNINGS = (
@@ -68,6 +80,14 @@ def make_root(folder: Path) -> Path:
     (root / "bytes.png").write_bytes(bytes(range(256)) * 4)
     (root / "big.bin").write_bytes(bytes(range(256)) * 4096 + b"end")
     (folder / "secret.txt").write_bytes(SECRET)
+    odd = root / "odd"
+    (odd / ODD_FOLDER).mkdir(parents=True)
+    for name in ODD_NAMES:
+        (odd / name).write_text(f"the file {name}\n" * 3, encoding="utf-8")
+    (odd / ODD_FOLDER / "inside.txt").write_text("inside a folder with a space\n", encoding="utf-8")
+    for hidden in (root / ".env", odd / ".env", root / "guide" / ".git" / "config"):
+        hidden.parent.mkdir(parents=True, exist_ok=True)
+        hidden.write_bytes(HIDDEN)
     return root
 
 
@@ -87,7 +107,7 @@ def server(request, tmp_path_factory):
 
 def from_stage(first: int):
     """Run a test against the solutions of stage `first` and later only."""
-    return pytest.mark.parametrize("server", range(first, 6), indirect=True, ids=lambda n: f"stage{n}")
+    return pytest.mark.parametrize("server", range(first, STAGES[-1] + 1), indirect=True, ids=lambda n: f"stage{n}")
 
 
 def url(server, target: str) -> str:
@@ -259,6 +279,48 @@ def test_h11_post_elsewhere_and_without_length(server):
     expect_well_formed(answer)
 
 
+class _Hrefs(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a" and dict(attrs).get("href") is not None:
+            self.hrefs.append(dict(attrs)["href"])
+
+
+def hrefs(page: bytes) -> list[str]:
+    parser = _Hrefs()
+    parser.feed(page.decode("utf-8"))
+    return parser.hrefs
+
+
+def odd_entries() -> list[str]:
+    """The names a listing of /odd/ links to, as hrefs decode: folders with their slash."""
+    return sorted(list(ODD_NAMES) + [ODD_FOLDER + "/"])
+
+
+@from_stage(6)
+def test_h11_listing_redirect_and_hidden_files(server):
+    listing = h11_exchange(server.port, "GET", "/odd/")
+    assert listing.status == 200 and listing.headers["content-type"].startswith("text/html")
+    expect_well_formed(listing)
+    assert sorted(urllib.parse.unquote(href) for href in hrefs(listing.body)) == odd_entries()
+    assert b"&lt;b&gt;.txt" in listing.body and b"<b>" not in listing.body
+    moved = h11_exchange(server.port, "GET", "/odd?sort=name&q=a+b")
+    assert moved.status == 301
+    assert urllib.parse.urlsplit(moved.headers["location"]).path == "/odd/"
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(moved.headers["location"]).query) == {"sort": ["name"], "q": ["a b"]}
+    assert moved.headers["content-type"].startswith("text/html") and b"/odd/" in moved.body
+    expect_well_formed(moved)
+    head = h11_exchange(server.port, "HEAD", "/odd")
+    assert head.status == 301 and head.body == b"" and head.headers["location"] == "/odd/"
+    for target in ("/.env", "/odd/.env", "/guide/.git/config", "/%2Eenv", "/guide/.git/"):
+        hidden = h11_exchange(server.port, "GET", target)
+        assert hidden.status == 404 and HIDDEN not in hidden.body, target
+        expect_well_formed(hidden)
+
+
 # ------------------------------------------------------- the standard library
 
 
@@ -288,6 +350,23 @@ def test_urllib_404_and_head(server):
 def test_urllib_echo(server):
     with urllib.request.urlopen(url(server, "/echo?" + urllib.parse.urlencode({"q": "grade = A+"})), timeout=10) as response:
         assert "key=q; value=grade = A+;" in response.read().decode(response.headers.get_content_charset())
+
+
+@from_stage(6)
+def test_urllib_follows_the_redirect_and_the_listings_links(server):
+    with urllib.request.urlopen(url(server, "/odd"), timeout=10) as response:  # urllib follows the 301
+        assert response.status == 200 and response.url == url(server, "/odd/")
+        page = response.read()
+    links = hrefs(page)
+    assert len(links) == len(odd_entries())
+    for href in links:
+        with urllib.request.urlopen(urllib.parse.urljoin(response.url, href), timeout=10) as followed:
+            body = followed.read()
+            name = urllib.parse.unquote(href)
+            if name.endswith("/"):
+                assert b"inside.txt" in body
+            else:
+                assert body == (server.root / "odd" / name).read_bytes(), href
 
 
 @from_stage(5)
@@ -385,6 +464,18 @@ def test_curl_post_does_not_wait_for_100_continue(server, tmp_path):
     assert b"key=from; value=curl; key=name; value=Ada Lovelace; key=symbol; value=&lt;&amp;&gt;;" in small.stdout
 
 
+@needs_curl
+@from_stage(6)
+def test_curl_follows_the_301(server, tmp_path):
+    out = tmp_path / "listing.html"
+    done = curl("-L", "-o", str(out), "-w", "%{url_effective}", url(server, "/odd?sort=name"))
+    assert done.stdout.decode() == url(server, "/odd/?sort=name")
+    assert "< HTTP/1.1 301 Moved Permanently" in done.stderr.decode()
+    assert sorted(urllib.parse.unquote(href) for href in hrefs(out.read_bytes())) == odd_entries()
+    notes = curl(url(server, "/odd/my%20notes.txt")).stdout
+    assert notes == (server.root / "odd" / "my notes.txt").read_bytes()
+
+
 @needs_wget
 def test_wget(server, tmp_path):
     for target in ("/utf8.txt", "/socket.png", "/big.bin"):
@@ -432,6 +523,48 @@ def test_browser_shows_the_echo_page(server):
     page = rendered(server, "/echo?city=Z%C3%BCrich&name=Gr%C3%BC%C3%9Fe+%F0%9F%91%8B")
     assert "key=city; value=Zürich; key=name; value=Grüße 👋;" in page
     assert not any(sign in page for sign in MOJIBAKE), page
+
+
+# A page of ours, served by the solution: it loads a folder without its slash in a
+# frame (the browser follows the 301), then fetches every link of the listing the
+# browser got, resolved by the browser itself (a.href), and writes what came back.
+LINK_PROBE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>probe</title></head><body>
+<pre id="out">waiting</pre>
+<iframe id="listing" src="/odd"></iframe>
+<script>
+document.getElementById("listing").addEventListener("load", async () => {
+  const page = document.getElementById("listing").contentDocument;
+  const lines = ["LISTING " + page.location.pathname];
+  for (const link of page.querySelectorAll("a")) {
+    const answer = await fetch(link.href);
+    lines.push("LINK " + new URL(link.href).pathname + " " + answer.status + " " + (await answer.arrayBuffer()).byteLength);
+  }
+  document.getElementById("out").textContent = lines.join("\\n");
+});
+</script>
+</body></html>
+"""
+
+
+@needs_browser
+@from_stage(6)
+def test_browser_follows_the_301_and_every_link_of_the_listing(server):
+    (server.root / "probe.html").write_text(LINK_PROBE, encoding="utf-8")
+    done = screenshot.run_headless(url(server, "/probe.html"), ["--dump-dom", "--virtual-time-budget=10000"])
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-2000:]
+    report = html.unescape(done.stdout.decode("utf-8").split('<pre id="out">', 1)[1].split("</pre>", 1)[0])
+    lines = report.splitlines()
+    assert lines[0] == "LISTING /odd/", report
+    followed = {}
+    for line in lines[1:]:
+        _, path, status, size = line.split(" ")  # a URL's pathname holds no space: it is percent-encoded
+        followed[urllib.parse.unquote(path)] = (int(status), int(size))
+    assert sorted(followed) == ["/odd/" + name for name in odd_entries()], report
+    for path, (status, size) in followed.items():
+        assert status == 200, (path, report)
+        if not path.endswith("/"):
+            assert size == (server.root / path.lstrip("/")).stat().st_size, (path, report)
 
 
 # -------------------------------------------------------- where stage 1 listens
@@ -516,3 +649,78 @@ def test_curl_warning_is_noticed(sloppy_server):
 def test_browser_mojibake_is_noticed(sloppy_server):
     page = rendered(sloppy_server, "/x.txt")
     assert any(sign in page for sign in MOJIBAKE), "a text/plain page without charset shows as mojibake"
+
+
+# ------------------------------------------------------------------ CGI (stage 7)
+
+# The stage-7 solution runs the grader's own generated scripts (autograder/cgi_root.py,
+# through docroot.build) and www/cgi-bin/hello.py. Its log holds the failing script's
+# traceback on purpose (stderr goes to the log), so it is read, not asserted clean.
+
+
+@pytest.fixture(scope="module")
+def cgi_server(tmp_path_factory):
+    from autograder import docroot
+
+    folder = tmp_path_factory.mktemp("clients7")
+    docs = docroot.build(folder / "root", seed=7)
+    running = Server(solution(7), docs.root)
+    running.docs = docs
+    try:
+        running.wait_listening()
+        yield running
+    finally:
+        log = running.stop()
+        # The one traceback expected is the failing script's, logged with the script's name.
+        tracebacks = [line for line in log.splitlines() if "Traceback" in line]
+        assert all(Path(docs.cgi.fails.relative).name in line for line in tracebacks), log
+
+
+def cgi_answer(cgi_server, method, script, query="", headers=(), body=b"") -> H11Answer:
+    target = script.url_path + (f"?{query}" if query else "")
+    answer = h11_exchange(cgi_server.port, method, target, headers=headers, body=body)
+    assert "date" in answer.headers and answer.headers.get("connection", "").lower() == "close", answer.headers
+    return answer
+
+
+def test_h11_parses_cgi_responses(cgi_server):
+    cgi = cgi_server.docs.cgi
+    echo = cgi_answer(cgi_server, "GET", cgi.echo, query="q=a%20b+c", headers=[("User-Agent", "h11-client")])
+    assert echo.status == 200 and echo.headers["content-type"] == "application/json"
+    assert echo.headers[cgi.header_name.lower()] == cgi.header_value
+    environ = json.loads(echo.body)["environ"]
+    assert environ["QUERY_STRING"] == "q=a%20b+c" and environ["HTTP_USER_AGENT"] == "h11-client"
+    form = b"name=h11&text=caf%C3%A9"
+    posted = cgi_answer(cgi_server, "POST", cgi.echo, body=form, headers=[
+        ("Content-Type", FORM_TYPE), ("Content-Length", str(len(form)))])
+    assert base64.b64decode(json.loads(posted.body)["stdin"]) == form
+    missing = cgi_answer(cgi_server, "GET", cgi.status)
+    assert missing.status == 404 and missing.body == cgi.status_body and "status" not in missing.headers
+    assert cgi_answer(cgi_server, "GET", cgi.binary).body == cgi.binary_body
+    counted = cgi_answer(cgi_server, "GET", cgi.counted)  # the script's own Content-Length is wrong
+    assert counted.body == cgi.counted_body and int(counted.headers["content-length"]) == len(cgi.counted_body)
+    assert cgi_answer(cgi_server, "GET", cgi.large).body == cgi.large_body
+    assert cgi_answer(cgi_server, "GET", cgi.spaced).status == 200
+    assert cgi_answer(cgi_server, "GET", cgi.fails).status in (500, 502)
+    assert cgi_answer(cgi_server, "GET", cgi.headless).status in (500, 502)
+
+
+def test_h11_parses_the_504_of_a_script_that_never_ends(cgi_server):
+    started = time.monotonic()
+    answer = cgi_answer(cgi_server, "GET", cgi_server.docs.cgi.sleeper)
+    assert answer.status in (504, 500) and time.monotonic() - started < 7
+
+
+@needs_curl
+def test_curl_posts_the_cgi_form(cgi_server):
+    echo = cgi_server.docs.cgi.echo
+    done = curl("-d", "name=Ada+Lovelace", "-d", "symbol=%3C%26%3E", url(cgi_server, echo.url_path + "?from=curl"))
+    report = json.loads(done.stdout)
+    assert report["environ"]["REQUEST_METHOD"] == "POST"
+    assert report["environ"]["CONTENT_TYPE"] == FORM_TYPE
+    assert report["environ"]["QUERY_STRING"] == "from=curl"
+    assert base64.b64decode(report["stdin"]) == b"name=Ada+Lovelace&symbol=%3C%26%3E"
+    page = curl("-d", "name=Grace", url(cgi_server, "/cgi-bin/hello.py")).stdout.decode("utf-8")
+    assert "Hello, Grace!" in page
+    out = curl("-i", url(cgi_server, cgi_server.docs.cgi.binary.url_path)).stdout
+    assert out.endswith(b"\r\n\r\n" + cgi_server.docs.cgi.binary_body)

@@ -9,6 +9,7 @@ autograder.grading.grade at its own stage and every stage below.
 from __future__ import annotations
 
 import json
+import re
 import os
 import socket
 import subprocess
@@ -28,9 +29,35 @@ SOLUTIONS = {
     3: PROJECT / "solutions" / "stage3_query_echo.py",
     4: PROJECT / "solutions" / "stage4_threaded.py",
     5: PROJECT / "solutions" / "stage5_post.py",
+    6: PROJECT / "solutions" / "stage6_directories.py",
+    7: PROJECT / "solutions" / "stage7_cgi.py",
 }
 ALL_BYTES = bytes(range(256)) * 4
+FORM = "application/x-www-form-urlencoded"
 HTML_TEXT = '<!DOCTYPE html><meta charset="utf-8"><p>Grüße, 世界 👋</p>\n'
+
+
+# Scripts for stage 7. Each leaves a mark in the run folder when it runs.
+CGI_SCRIPTS = {
+    "env.py": """import json, os, sys
+open(os.path.join("RUN_FOLDER", "ran-" + os.path.basename(__file__)), "w").close()
+body = sys.stdin.buffer.read()
+print("Content-Type: application/json")
+print("X-Script: yes")
+print()
+print(json.dumps({"env": dict(os.environ), "stdin": body.decode("latin-1"), "cwd": os.getcwd()}))
+""",
+    "status.py": 'import sys\nsys.stdout.write("Status: 404 Not Found\\r\\nContent-Type: text/plain\\r\\n\\r\\nnone")\n',
+    "bytes.py": 'import sys\nsys.stdout.buffer.write(b"Content-Type: image/png\\n\\n" + bytes(range(256)))\n',
+    "fails.py": 'import sys\nprint("Content-Type: text/plain\\n")\nprint("the-stderr-text", file=sys.stderr)\nsys.exit(1)\n',
+    "no head.py": 'print("just text, no header block")\n',
+    "sleeps.py": """import os, time
+child = os.fork()
+with open(os.path.join("RUN_FOLDER", "pids-%d" % os.getpid()), "w") as pids:
+    pids.write("%d %d" % (os.getpid(), child or os.getpid()))
+time.sleep(600)
+""",
+}
 
 
 # ------------------------------------------------------------------ helpers
@@ -45,6 +72,15 @@ def make_root(folder: Path) -> Path:
     (root / "notes.txt").write_text("plain text\r\nline 2\n", encoding="utf-8")
     (root / "with space.html").write_text("<p>spaced</p>", encoding="utf-8")
     (root / "sub" / "deeper" / "nested.html").write_text("<p>nested</p>", encoding="utf-8")
+    (root / "sub" / "index.html").write_text("<p>sub's index</p>", encoding="utf-8")
+    (root / "sub" / "deeper" / "<b> & #1 100%.txt").write_text("odd name", encoding="utf-8")
+    (root / "sub" / "deeper" / ".hidden.txt").write_text("do-not-show", encoding="utf-8")
+    (root / "cgi-bin").mkdir()
+    for name, script in CGI_SCRIPTS.items():
+        (root / "cgi-bin" / name).write_text(script.replace("RUN_FOLDER", str(folder)), encoding="utf-8")
+    (root / "run-me.py").write_text(CGI_SCRIPTS["env.py"].replace("RUN_FOLDER", str(folder)), encoding="utf-8")
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text("[core]", encoding="utf-8")
     (root / "big.bin").write_bytes(os.urandom(1024 * 1024 + 17))
     (folder / "SECRET.txt").write_text("the secret", encoding="utf-8")
     return root
@@ -98,7 +134,8 @@ def running(request, tmp_path_factory):
 def from_stage(first: int):
     """Run a test against the solutions of stage `first` and later only."""
     return pytest.mark.parametrize(
-        "running", range(first, 6), indirect=True, ids=lambda n: f"stage{n}"
+        "running", [stage for stage in sorted(SOLUTIONS) if stage >= first], indirect=True,
+        ids=lambda n: f"stage{n}",
     )
 
 
@@ -358,6 +395,119 @@ def test_stage5_as_a_module(tmp_path):
     returned, response = results["broken"]
     assert returned is None and response.startswith("HTTP/1.1 500 Internal Server Error")
     assert "boom" not in response and "Traceback" not in response
+
+
+# ------------------------------------------------------ stage 6: folders
+
+
+@from_stage(6)
+def test_folder_with_index_serves_it(running):
+    _, server = running
+    status_line, headers, body = split_response(get(server.port, "/sub/"))
+    assert status_line == "HTTP/1.1 200 OK" and body == (server.root / "sub" / "index.html").read_bytes()
+
+
+@from_stage(6)
+def test_folder_without_index_is_listed_encoded_and_escaped(running):
+    _, server = running
+    status_line, headers, body = split_response(get(server.port, "/sub/deeper/"))
+    assert status_line == "HTTP/1.1 200 OK" and headers["content-type"] == "text/html; charset=utf-8"
+    page = body.decode("utf-8")
+    links = re.findall(r'<a href="([^"]*)">([^<]*)</a>', page)
+    assert links == [("%3Cb%3E%20%26%20%231%20100%25.txt", "&lt;b&gt; &amp; #1 100%.txt"),
+                     ("nested.html", "nested.html")]
+    assert "hidden" not in page and "do-not-show" not in page
+    for href, _ in links:  # every link, followed, gives the file
+        status_line, _, followed = split_response(get(server.port, "/sub/deeper/" + href))
+        assert status_line == "HTTP/1.1 200 OK" and followed
+
+
+@from_stage(6)
+@pytest.mark.parametrize("target, location", [("/sub", "/sub/"), ("/sub/deeper?a=1&b=%3C", "/sub/deeper/?a=1&b=%3C")])
+def test_folder_without_slash_is_moved_permanently(running, target, location):
+    _, server = running
+    status_line, headers, body = split_response(get(server.port, target))
+    assert status_line == "HTTP/1.1 301 Moved Permanently" and headers["location"] == location
+    assert body.startswith(b"<!DOCTYPE html>")
+
+
+@from_stage(6)
+@pytest.mark.parametrize("target", ["/.git/config", "/.git/", "/sub/deeper/.hidden.txt", "/sub/../.git/config",
+                                    "/%2egit/config", "/page.html/"])
+def test_hidden_entries_are_not_served(running, target):
+    _, server = running
+    status_line, _, body = split_response(get(server.port, target))
+    assert status_line == "HTTP/1.1 404 Not Found" and b"[core]" not in body and b"do-not-show" not in body
+
+
+# ------------------------------------------------------ stage 7: CGI
+
+
+def cgi_json(server, target: str, request: bytes = b"") -> dict:
+    status_line, headers, body = split_response(request and exchange(server.port, request) or get(server.port, target))
+    assert status_line == "HTTP/1.1 200 OK" and headers["x-script"] == "yes", (status_line, body[:300])
+    return json.loads(body)
+
+
+@from_stage(7)
+def test_cgi_script_gets_the_cgi_environment(running):
+    _, server = running
+    run = cgi_json(server, "/cgi-bin/env.py?a=%20b&c=d+e")
+    env = run["env"]
+    assert env["GATEWAY_INTERFACE"] == "CGI/1.1" and env["REQUEST_METHOD"] == "GET"
+    assert env["QUERY_STRING"] == "a=%20b&c=d+e" and env["SCRIPT_NAME"] == "/cgi-bin/env.py"
+    assert env["SERVER_PORT"] == str(server.port) and env["REMOTE_ADDR"] == "127.0.0.1"
+    assert env["HTTP_HOST"] == "x" and "CONTENT_LENGTH" not in env
+    assert Path(run["cwd"]) == (server.root / "cgi-bin").resolve()
+
+
+@from_stage(7)
+def test_cgi_post_body_is_the_scripts_stdin(running):
+    _, server = running
+    body = b"q=1&r=%20two"
+    request = (b"POST /cgi-bin/env.py HTTP/1.1\r\nHost: x\r\nContent-Type: " + FORM.encode()
+               + b"\r\nContent-Length: 12\r\n\r\n" + body)
+    run = cgi_json(server, "", request)
+    assert run["stdin"] == body.decode() and run["env"]["CONTENT_LENGTH"] == "12"
+    assert run["env"]["CONTENT_TYPE"] == FORM and run["env"]["REQUEST_METHOD"] == "POST"
+
+
+@from_stage(7)
+def test_cgi_status_binary_and_failures(running):
+    _, server = running
+    status_line, headers, body = split_response(get(server.port, "/cgi-bin/status.py"))
+    assert status_line == "HTTP/1.1 404 Not Found" and body == b"none"
+    status_line, headers, body = split_response(get(server.port, "/cgi-bin/bytes.py"))
+    assert headers["content-type"] == "image/png" and body == bytes(range(256))
+    status_line, _, body = split_response(get(server.port, "/cgi-bin/fails.py"))
+    assert status_line == "HTTP/1.1 500 Internal Server Error" and b"the-stderr-text" not in body
+    status_line, _, _ = split_response(get(server.port, "/cgi-bin/no%20head.py"))
+    assert status_line == "HTTP/1.1 502 Bad Gateway"
+
+
+@from_stage(7)
+def test_cgi_script_that_hangs_is_stopped_with_its_children(running):
+    _, server = running
+    started = time.monotonic()
+    status_line, _, _ = split_response(get(server.port, "/cgi-bin/sleeps.py"))
+    assert status_line == "HTTP/1.1 504 Gateway Timeout" and time.monotonic() - started < 6.5
+    time.sleep(0.5)
+    pids = [int(pid) for marks in server.root.parent.glob("pids-*") for pid in marks.read_text().split()]
+    assert len(pids) == 4  # the script and its child each wrote "own pid, child's pid"
+    for pid in set(pids):
+        state = Path(f"/proc/{pid}/stat")
+        assert not state.exists() or state.read_text().split(") ")[1].startswith("Z"), f"{pid} still runs"
+
+
+@from_stage(7)
+@pytest.mark.parametrize("target", ["/run-me.py", "/cgi-bin/../run-me.py", "/%63gi-bin/env.py", "/CGI-BIN/env.py",
+                                    "/cgi-bin/%2e%2e/run-me.py", "/cgi-bin/"])
+def test_nothing_else_runs(running, target):
+    _, server = running
+    response = get(server.port, target)
+    head = response.partition(b"\r\n\r\n")[0]
+    assert b"X-Script" not in head  # served as a file, or refused: fine; run: never
+    assert not list(server.root.parent.glob("ran-run-me.py"))
 
 
 # ------------------------------------------------------ graded by the grader

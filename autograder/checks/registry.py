@@ -31,6 +31,8 @@ STAGE_MODULES = (
     "autograder.checks.stage3",
     "autograder.checks.stage4",
     "autograder.checks.stage5",
+    "autograder.checks.stage6",
+    "autograder.checks.stage7",
     "autograder.checks.stage8",
 )
 

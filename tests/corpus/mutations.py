@@ -2,7 +2,8 @@
 
 Each Variant is a small, named edit of a base server in this folder
 (base_stage3.py: sequential, stages 1-3; base_stage5.py: threaded with
-serve / handle_connection / delegate, stages 4-5) or a standalone file under
+serve / handle_connection / delegate, stages 4-5; base_stage6.py: the same
+with folders, stage 6; base_stage7.py: folders and CGI, stage 7) or a standalone file under
 buggy/ or correct/. A buggy variant makes ONE mistake a real student makes and
 names the check(s) that must catch it; a correct variant does something
 unusual but allowed and must pass every scored check of its stage.
@@ -28,6 +29,7 @@ CORPUS = Path(__file__).resolve().parent
 
 BASE3 = "base_stage3.py"
 BASE5 = "base_stage5.py"
+BASE6 = "base_stage6.py"
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,36 @@ S5_ROOT_CHECK = """\
         return None
 """
 S5_MAIN = '    serve("", int(sys.argv[1]))\n'
+
+S6_ITEM = 'items += \'<li><a href="\' + quote(shown) + \'">\' + escape(shown) + "</a></li>\\n"'
+S6_SHOWN = '        shown = name + "/" if os.path.isdir(os.path.join(folder, name)) else name\n'
+S6_NAMES = '    names = sorted(name for name in os.listdir(folder) if not name.startswith("."))\n'
+S6_REDIRECT = """\
+    if not path.endswith("/"):
+        # Without the slash, the relative links of the page would resolve in the parent folder.
+        location = quote(path + "/")
+        if GET_data:
+            location += "?" + urlencode(GET_data, doseq=True)
+"""
+S6_QUERY = """\
+        if GET_data:
+            location += "?" + urlencode(GET_data, doseq=True)
+"""
+S6_HIDDEN = """\
+    relative = full_path[len(root):]
+    if any(part.startswith(".") for part in relative.split(os.sep)):
+        return None  # hidden (.env, .git/...), at any depth
+"""
+S6_INDEX = """\
+    index = os.path.join(folder, "index.html")
+    if os.path.isfile(index):
+        return file_response(index)
+"""
+S6_ROOT_CHECK = """\
+    full_path = os.path.realpath(os.path.join(root, path.lstrip("/")))
+    if full_path != root and not full_path.startswith(root + os.sep):
+"""
+S6_HEADERS = '    200: "OK",\n    301: "Moved Permanently",\n'
 
 
 def _v(name, base, stage, story, edits=(), **more):
@@ -589,6 +621,75 @@ BUGGY = [
        [(S5_DELEGATE_CALL,
          "    status, response_headers, body = delegate(method, path, headers, GET_data, POST_data)\n")],
        fails=("5.delegate-error-500",), passes_stage=4),
+    # ---- stage 6: directories ---------------------------------------------------
+    _v("listing-raw-names", BASE6, 6,
+       "builds each line of the listing from the name as it is, in the href and in the text; "
+       "the folder tried in the browser had only plain names",
+       [(S6_ITEM, 'items += \'<li><a href="\' + shown + \'">\' + shown + "</a></li>\\n"')],
+       fails=("6.hrefs-encoded", "6.names-escaped"), passes_stage=5),
+    _v("listing-href-escaped-not-quoted", BASE6, 6,
+       "escapes the name for the href with html.escape 'to be safe', as in the echo page; "
+       "an href is a URL, so a space stays a space and '#' starts a fragment",
+       [(S6_ITEM, 'items += \'<li><a href="\' + escape(shown) + \'">\' + escape(shown) + "</a></li>\\n"')],
+       fails=("6.hrefs-encoded",), passes_stage=5),
+    _v("listing-without-redirect", BASE6, 6,
+       "lists a folder whether or not the path ends in '/'; at /DIR the page's relative links "
+       "resolve in the parent folder",
+       [(S6_REDIRECT, '    if False:  # a folder is a folder, with or without the slash\n        location = ""\n')],
+       fails=("6.redirect-slash",), passes_stage=5),
+    _v("location-without-slash", BASE6, 6,
+       "redirects to the path itself, forgetting the slash that is the point of the 301: "
+       "a browser goes round in circles",
+       [('        location = quote(path + "/")\n', "        location = quote(path)\n")],
+       fails=("6.redirect-slash",), passes_stage=5),
+    _v("location-drops-query", BASE6, 6,
+       "redirects to the path plus '/' and forgets the query string",
+       [(S6_QUERY, "")],
+       fails=("6.redirect-query",), passes_stage=5),
+    _v("no-hidden-names", BASE6, 6,
+       "never heard of hidden files: lists and serves .env and .git like anything else",
+       [(S6_HIDDEN, ""),
+        (S6_NAMES, "    names = sorted(os.listdir(folder))\n")],
+       fails=("6.hidden-not-listed", "6.hidden-not-served"), passes_stage=5),
+    _v("hidden-last-part-only", BASE6, 6,
+       "refuses a path whose last part starts with '.', so /.env is refused but "
+       "/sub/.git/config (a hidden folder higher up) is served",
+       [(S6_HIDDEN,
+         '    if os.path.basename(full_path).startswith("."):\n'
+         "        return None  # hidden\n")],
+       fails=("6.hidden-not-served",), passes_stage=5),
+    _v("listing-follows-dotdot", BASE6, 6,
+       "returns a folder before the inside-the-root check, 'a folder is only listed, never read': "
+       "/sub/../../ lists the folder above the root",
+       [(S6_ROOT_CHECK,
+         '    full_path = os.path.realpath(os.path.join(root, path.lstrip("/")))\n'
+         "    if os.path.isdir(full_path):\n"
+         "        return full_path  # nothing to read in a folder\n"
+         "    if full_path != root and not full_path.startswith(root + os.sep):\n")],
+       fails=("6.listing-stays-inside",), passes_stage=5),
+    _v("listing-not-sorted", BASE6, 6,
+       "lists os.listdir() as it comes; on the student's laptop it happened to look sorted",
+       [(S6_NAMES, '    names = [name for name in os.listdir(folder) if not name.startswith(".")]\n')],
+       fails=("6.listing-sorted",), passes_stage=5),
+    _v("folder-links-without-slash", BASE6, 6,
+       "links every entry by its bare name, folders too; it works only thanks to the 301",
+       [(S6_SHOWN, "        shown = name\n")],
+       fails=("6.folder-links-slash",), passes_stage=5),
+    _v("index-html-ignored", BASE6, 6,
+       "lists every folder, forgetting to look for index.html first",
+       [(S6_INDEX, "")],
+       fails=("6.index-html",), passes_stage=5),
+    _v("hrefs-from-the-root", BASE6, 6,
+       "writes href=\"/NAME\" 'so the links always work', which leads to the root, not into the folder",
+       [(S6_ITEM, 'items += \'<li><a href="/\' + quote(shown) + \'">\' + escape(shown) + "</a></li>\\n"')],
+       fails=("6.listing",), passes_stage=5),
+    _v("path-decoded-twice", BASE6, 6,
+       "decodes the path again where the folder is looked up, as the stage-2 code did; a "
+       "name holding '%20' (a saved download) then cannot be opened from its link",
+       [('    root = os.path.realpath(os.getcwd())\n    full_path = os.path.realpath(',
+         '    path = unquote(path)  # %20 -> space\n'
+         '    root = os.path.realpath(os.getcwd())\n    full_path = os.path.realpath(')],
+       fails=("6.links-followed",), passes_stage=5),
 ]
 
 
@@ -597,6 +698,9 @@ CORRECT = [
     _v("base-stage5", BASE5, 5, "the threaded base itself; echo grouped by key (parse_qs)"),
     _v("stage1-minimal", "correct/stage1_minimal.py", 1,
        "textbook-minimal stage 1: HTTP/1.0, mimetypes, head and body in two sendall()s"),
+    _v("listen-backlog-1", BASE5, 4, "threaded, with the textbook's listen(1): the kernel's queue holds one "
+       "waiting connection, but the accept loop empties it at once",
+       [("    server_socket.listen(64)", "    server_socket.listen(1)")]),
     _v("http10-status-line", BASE5, 5, "answers with HTTP/1.0, which the contract allows",
        [('lines = ["HTTP/1.1 " + status]', 'lines = ["HTTP/1.0 " + status]')]),
     _v("lowercase-header-names", BASE5, 5, "header names are case-insensitive",
@@ -767,6 +871,45 @@ CORRECT = [
          "def send_response(client_sock, status, headers, body):\n"
          "    if isinstance(body, str):\n"
          '        body = body.encode("utf-8")\n')]),
+    _v("base-stage6", BASE6, 6, "the stage-6 base itself: relative links, a 301 with the path quoted"),
+    _v("redirect-absolute-url", BASE6, 6,
+       "the 301 names the whole URL, http://HOST/DIR/, built from the Host header, as RFC 2616 asked",
+       [('        location = quote(path + "/")\n',
+         '        location = "http://" + received_host + quote(path + "/")\n'),
+        ("        return folder_response(path, full_path, GET_data)\n",
+         "        return folder_response(path, full_path, GET_data, received_headers)\n"),
+        ("def folder_response(path, folder, GET_data):\n",
+         "def folder_response(path, folder, GET_data, received_headers):\n"
+         '    received_host = received_headers.get("host", "127.0.0.1")\n')]),
+    _v("listing-folders-first-with-parent-link", BASE6, 6,
+       "a table with folders first, then files, a '../' link to the parent folder and a 'home' link to /",
+       [(S6_NAMES,
+         '    names = [name for name in os.listdir(folder) if not name.startswith(".")]\n'
+         "    names.sort(key=lambda name: (not os.path.isdir(os.path.join(folder, name)), name))\n"),
+        (S6_ITEM, 'items += \'<tr><td><a href="\' + quote(shown) + \'">\' + escape(shown) + "</a></td></tr>\\n"'),
+        ('    page += "<h1>Index of " + escape(path) + "</h1>\\n<ul>\\n" + items + "</ul>\\n</body></html>\\n"\n',
+         '    up = \'<tr><td><a href="../">Parent folder</a></td></tr>\\n\' if path != "/" else ""\n'
+         '    page += \'<p><a href="/">home</a></p>\\n\'\n'
+         '    page += "<h1>Index of " + escape(path) + "</h1>\\n<table>\\n" + up + items + "</table>\\n</body></html>\\n"\n')]),
+    _v("listing-absolute-hrefs-caseless", BASE6, 6,
+       "absolute hrefs (the folder's path quoted, '&' left as it is), then html.escape for the "
+       "attribute, so R&D.txt is href=\"/dir/R&amp;D.txt\"; sorted ignoring case",
+       [(S6_NAMES,
+         '    names = sorted((name for name in os.listdir(folder) if not name.startswith(".")), key=str.lower)\n'),
+        (S6_ITEM, 'items += \'<li><a href="\' + escape(quote(path + shown, safe="/&")) + \'">\' + escape(shown) + "</a></li>\\n"')]),
+    _v("stage6-http10-lowercase-headers", BASE6, 6, "HTTP/1.0 and header names in lower case, the 301 too",
+       [('lines = ["HTTP/1.1 " + status]', 'lines = ["HTTP/1.0 " + status]'),
+        ("        lines.append(name + \": \" + value)\n", "        lines.append(name.lower() + \": \" + value)\n"),
+        ('lines.append("Content-Length: " + str(len(body)))', 'lines.append("content-length: " + str(len(body)))')]),
+    _v("hidden-403", BASE6, 6, "answers 403 Forbidden for a hidden path instead of 404",
+       [(S6_HEADERS, S6_HEADERS + '    403: "Forbidden",\n'),
+        (S6_HIDDEN,
+         '    relative = full_path[len(root):]\n'
+         '    if any(part.startswith(".") for part in relative.split(os.sep)):\n'
+         '        raise PermissionError("hidden")\n'),
+        ("    full_path = find_path(path)\n",
+         "    try:\n        full_path = find_path(path)\n"
+         "    except PermissionError:\n        return error_response(403)\n")]),
     _v("packaged-folder", BASE5, 5, "submitted as a folder holding server.py and a README",
        packaging="folder"),
     _v("packaged-zip", BASE5, 5, "submitted as a zip holding webserve.py and a notes file",
@@ -774,6 +917,148 @@ CORRECT = [
     _v("no-extension", BASE5, 5, "submitted as a file called webserve, without .py",
        packaging="noext"),
 ]
+
+# ---- stage 7: CGI (base_stage7.py) ---------------------------------------------
+# Each grading at stage 7 includes the 5-6 s timeout check, so these are few,
+# and some make two mistakes at once, the way beginners do.
+BASE7 = "base_stage7.py"
+S7_POPEN_HEAD = """\
+    process = subprocess.Popen(
+        [sys.executable, script],
+        cwd=os.path.dirname(script),
+        env=cgi_environment(script, request),
+"""
+S7_COMMUNICATE = "process.communicate(request[\"body\"], timeout=CGI_SECONDS)"
+S7_EXIT_CHECK = """\
+    if process.returncode != 0:
+        return error_response(500)
+"""
+S7_KILL = "        os.killpg(process.pid, signal.SIGKILL)\n"
+S7_HEADER_LINE = """\
+        if name.lower() == "status":
+            status = value
+        elif name.lower() != "content-length":
+            headers.append((name, value))
+"""
+S7_IN_CGI_BIN = """\
+    if not file_path.startswith(cgi_bin + os.sep):
+        return None
+"""
+
+BUGGY += [
+    _v("cgi-prefix-without-slash", BASE7, 7,
+       "compares the path with 'cgi-bin/', forgetting its leading slash: nothing ever runs and every "
+       "script is sent as a file, as the stage-6 server does",
+       [(S7_IN_CGI_BIN, '    if not path.startswith("cgi-bin/"):\n        return None\n')],
+       fails=("7.runs-script",), passes_stage=6),
+    _v("shell-and-decoded-query", BASE7, 7,
+       "two beginner's mistakes: runs the script through the shell with its name pasted into the "
+       "command (a name with a space breaks, and a name could be a command), and decodes QUERY_STRING",
+       [("        [sys.executable, script],\n", '        sys.executable + " " + script,\n        shell=True,\n'),
+        ('"QUERY_STRING": request["query"],', '"QUERY_STRING": unquote(request["query"]),')],
+       fails=("7.space-in-name", "7.query-string-raw"), passes_stage=6),
+    _v("cgi-no-timeout", BASE7, 7,
+       "waits for the script with communicate() and no timeout: a script that never ends holds its "
+       "client (and a thread) for ever",
+       [(S7_COMMUNICATE, 'process.communicate(request["body"])')],
+       fails=("7.script-timeout",), passes_stage=6),
+    _v("traceback-page-and-kill", BASE7, 7,
+       "shows the script's stderr on the 500 page 'to help debugging', and stops a slow script with "
+       "process.kill(), which leaves the processes it started running",
+       [(S7_EXIT_CHECK,
+         "    if process.returncode != 0:\n"
+         '        return "500 Internal Server Error", [("Content-Type", "text/plain")], errors\n'),
+        (S7_KILL, "        process.kill()\n")],
+       fails=("7.stderr-not-sent", "7.timeout-stops-all"), passes_stage=6),
+    _v("whole-output-as-body", BASE7, 7,
+       "sends everything the script printed, header block included, as a text/html page",
+       [("    return cgi_response(output)\n", '    return "200 OK", [("Content-Type", "text/html")], output\n')],
+       fails=("7.status-header", "7.script-headers", "7.no-header-block"), passes_stage=6),
+    _v("cgi-env-not-passed", BASE7, 7,
+       "builds the CGI environment but never hands it to Popen: the script gets the server's own",
+       [(S7_POPEN_HEAD,
+         "    env = cgi_environment(script, request)\n"
+         "    process = subprocess.Popen(\n"
+         "        [sys.executable, script],\n"
+         "        cwd=os.path.dirname(script),\n")],
+       fails=("7.cgi-environment", "7.post-stdin"), passes_stage=6),
+    _v("body-not-passed-dashes-kept", BASE7, 7,
+       "two mistakes: communicate() without the body (the script's stdin is empty), and header "
+       "names upper-cased without turning '-' into '_' (HTTP_USER-AGENT)",
+       [(S7_COMMUNICATE, "process.communicate(timeout=CGI_SECONDS)"),
+        ('env["HTTP_" + name.upper().replace("-", "_")] = value', 'env["HTTP_" + name.upper()] = value')],
+       fails=("7.post-stdin", "7.request-headers-env"), passes_stage=6),
+    _v("script-headers-passed-through", BASE7, 7,
+       "passes every line of the script's header block on as it is, and counts the body only when "
+       "the script did not: Status: becomes a header (the status stays 200) and the script's "
+       "Content-Length, which counts characters, goes out",
+       [(S7_HEADER_LINE, "        headers.append((name, value))\n"),
+        ('    lines.append("Content-Length: " + str(len(body)))\n',
+         '    if not any(name.lower() == "content-length" for name, _ in headers):\n'
+         '        lines.append("Content-Length: " + str(len(body)))\n')],
+       fails=("7.status-header", "7.content-length"), passes_stage=6),
+    _v("wait-then-read", BASE7, 7,
+       "two mistakes: process.wait() before reading the output (a script that prints more than the "
+       "pipe holds never finishes), and the exit status is never looked at",
+       [("    try:\n        output, errors = " + S7_COMMUNICATE + "\n",
+         '    process.stdin.write(request["body"])\n'
+         "    process.stdin.close()\n"
+         "    try:\n"
+         "        process.wait(timeout=CGI_SECONDS)\n"
+         "        output, errors = process.stdout.read(), process.stderr.read()\n"),
+        ("        process.communicate()\n", "        process.wait()\n"),
+        (S7_EXIT_CHECK, "")],
+       fails=("7.large-output", "7.script-error-500"), passes_stage=6),
+    _v("cgi-bin-decided-on-the-url", BASE7, 7,
+       "decides 'is it a script?' on the URL (starts with /cgi-bin/) instead of on the file it leads "
+       "to: /cgi-bin/../x.py runs a .py file from the root",
+       [(S7_IN_CGI_BIN, "    if not path.startswith(CGI_FOLDER):\n        return None\n")],
+       fails=("7.only-cgi-bin-runs",), passes_stage=6),
+    _v("cgi-module-and-text-output", BASE7, 7,
+       "an old tutorial's habits: import cgi (gone in Python 3.13) for parse_header, and the output "
+       "turned into text and back, so bytes that are not UTF-8 become U+FFFD",
+       [("import os\n", "import cgi\nimport os\n"),
+        ('        env["CONTENT_TYPE"] = request["headers"].get("content-type", "")\n',
+         '        media_type, parameters = cgi.parse_header(request["headers"].get("content-type", ""))\n'
+         '        env["CONTENT_TYPE"] = request["headers"].get("content-type", media_type)\n'),
+        ("    return cgi_response(output)\n",
+         '    text = output.decode("utf-8", errors="replace")  # the page, as text\n'
+         '    return cgi_response(text.encode("utf-8"))\n')],
+       fails=("7.no-cgi-module", "7.binary-output"), passes_stage=6),
+]
+
+CORRECT += [
+    _v("base-stage7", BASE7, 7, "the CGI base itself: folders, and scripts in a process group with 5 s"),
+    _v("cgi-502-and-http10", BASE7, 7,
+       "answers in HTTP/1.0, 502 Bad Gateway for a failing script and 500 for one that ran out of "
+       "time: the contract allows each",
+       [('lines = ["HTTP/1.1 " + status]', 'lines = ["HTTP/1.0 " + status]'),
+        (S7_EXIT_CHECK, "    if process.returncode != 0:\n        return error_response(502)\n"),
+        ("        return error_response(504)\n", "        return error_response(500)\n")]),
+    _v("cgi-thread-pool", BASE7, 7, "a ThreadPoolExecutor with 64 workers runs the connections and their scripts",
+       [("import threading\n", "import threading\nfrom concurrent.futures import ThreadPoolExecutor\n"),
+        ("    server_socket.listen(64)\n",
+         "    server_socket.listen(64)\n    pool = ThreadPoolExecutor(max_workers=64)\n"),
+        (S5_SPAWN, "        pool.submit(handle_connection, client_sock, client_address)\n")]),
+    _v("cgi-regex-split-extra-env", BASE7, 7,
+       "finds the blank line with a regular expression (\\r?\\n\\r?\\n), sends header names in lower "
+       "case, and gives the script the server's own environment plus the CGI variables",
+       [("import os\n", "import os\nimport re\n"),
+        ('    ends = [(output.find(blank), len(blank)) for blank in (b"\\r\\n\\r\\n", b"\\n\\n") if blank in output]\n'
+         "    if not ends:\n"
+         "        return error_response(502)\n"
+         "    end, size = min(ends)\n"
+         "    head, body = output[:end], output[end + size:]\n",
+         '    blank = re.search(rb"\\r?\\n\\r?\\n", output)\n'
+         "    if blank is None:\n"
+         "        return error_response(502)\n"
+         "    head, body = output[:blank.start()], output[blank.end():]\n"),
+        ("            headers.append((name, value))\n", "            headers.append((name.lower(), value))\n"),
+        ("    env = {\n", "    env = dict(os.environ)\n    env.update({\n"),
+        ('        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),\n    }\n',
+         '        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),\n    })\n')]),
+]
+
 
 VARIANTS = BUGGY + CORRECT
 BY_NAME = {variant.name: variant for variant in VARIANTS}

@@ -79,3 +79,24 @@ def test_a_thread_target_called_and_a_shared_global_connection(tmp_path):
 def test_text_mode_is_read_from_the_open_call(tmp_path):
     p = program(tmp_path, "f = open(name)\ng = open(name, 'rb')\nh = open(name, mode)\n")
     assert (p.open_mode_at(1), p.open_mode_at(2), p.open_mode_at(3)) == ("r", "rb", None)
+
+
+def test_programs_run_without_a_time_limit_and_stopping_the_whole_group(tmp_path):
+    p = program(tmp_path, """
+        import os, subprocess
+        from subprocess import check_output
+        def run():
+            pass
+        run()
+        subprocess.run(["python3", "x.py"], capture_output=True)
+        subprocess.run(["python3", "x.py"], timeout=5)
+        proc = subprocess.Popen(["python3", "x.py"])
+        out, err = proc.communicate(b"")
+        out, err = proc.communicate(b"", timeout=5)
+        check_output("python3 x.py", shell=True)
+        os.system("python3 x.py")
+        proc.kill()
+    """)
+    assert p.waits_without_timeout == [7, 10, 12, 13]
+    assert not p.stops_whole_group
+    assert program(tmp_path, "import os\nos.killpg(1, 9)\n", "group.py").stops_whole_group

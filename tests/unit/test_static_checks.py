@@ -87,3 +87,19 @@ def test_global_statement_is_shared_state(tmp_path):
     source = THREADED.replace("    data = connection.recv(1024)\n", "    global last\n    last = connection.recv(1024)\n")
     with pytest.raises(CheckFailed, match="declares global last"):
         run("4.no-shared-state", tmp_path, "last = b''\n" + source)
+
+
+@pytest.mark.parametrize("source", [
+    "import cgi\n",
+    "from cgi import parse_header\n",
+    "import cgitb\ncgitb.enable()\n",
+    "import socket\nfs = __import__('cgi').FieldStorage\n",
+])
+def test_the_cgi_module_is_refused(tmp_path, source):
+    with pytest.raises(CheckFailed, match="Python 3.13 no longer has"):
+        run("7.no-cgi-module", tmp_path, source)
+
+
+def test_a_cgi_server_without_the_cgi_module_passes(tmp_path):
+    run("7.no-cgi-module", tmp_path, "import socket, subprocess, signal\nfrom urllib.parse import parse_qs\n"
+        "CGI_FOLDER = 'cgi-bin'  # a name, not the module\n")
