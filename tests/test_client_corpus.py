@@ -79,6 +79,7 @@ def grade_only(path: Path, names: list[str] | None = None) -> dict:
 
 # A buggy client may hang on each of these until the check's deadline (5 s, stretched up to 4 times on a
 # busy machine): they run in lanes of their own, side by side, and the other checks in one more lane.
+LANE_STAGGER = 0.3  # seconds between the starts of a variant's lanes
 LANES = (("8.server-silent",), ("8.content-length-kept-open", "8.response-in-pieces"),
          ("8.lowercase-headers", "8.chunked"))
 
@@ -91,8 +92,12 @@ def grade_in_lanes(path: Path) -> list:
     """
     names = [c.name for c in checks_up_to(STAGE)]
     lanes = [list(lane) for lane in LANES] + [[n for n in names if not any(n in lane for lane in LANES)]]
+    def lane(index):  # started a moment apart: a burst of client start-ups would eat the checks' deadlines
+        time.sleep(LANE_STAGGER * index)
+        return grade_only(path, lanes[index])
+
     with ThreadPoolExecutor(len(lanes), thread_name_prefix="client-corpus-lane") as pool:
-        graded = list(pool.map(grade_only, [path] * len(lanes), lanes))
+        graded = list(pool.map(lane, range(len(lanes))))
     own = {name: lane_results[name] for lane, lane_results in zip(lanes, graded) for name in lane}
     merged = [own[name] for name in names]
     grading.link_causes(merged)  # across the lanes, as in one grading: the first failure names a fault
@@ -130,10 +135,11 @@ class SharedGrades:
         names = [v.name for v in VARIANTS] + ["solution"]
         names.sort(key=lambda n: SLOW_FIRST.index(n) if n in SLOW_FIRST else len(SLOW_FIRST))
         self._pool = ThreadPoolExecutor(THREADS, thread_name_prefix="client-corpus")
-        for name in names:
-            self._pool.submit(self._claim_and_grade, name)
+        for number, name in enumerate(names):
+            self._pool.submit(self._claim_and_grade, name, LANE_STAGGER * number if number < THREADS else 0.0)
 
-    def _claim_and_grade(self, name: str) -> None:
+    def _claim_and_grade(self, name: str, delay: float = 0.0) -> None:
+        time.sleep(delay)  # the first gradings start a moment apart, like their lanes
         try:
             os.close(os.open(self.folder / f"{name}.claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
         except FileExistsError:
