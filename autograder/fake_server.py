@@ -9,7 +9,8 @@ The fake server listens on 127.0.0.1 (a free port of its own), accepts one
 connection, reads the request until the blank line (or a short deadline),
 then plays its script: bytes are sent as they are (sendall), a number is a
 pause in seconds. Afterwards it closes the connection, or keeps it open until
-the client hangs up (a client must then stop at Content-Length), or says
+the check ends (a client must then stop at Content-Length; a client that
+shuts down its sending side still meets an open connection), or says
 nothing at all (a silent server). I/O only: the checks judge.
 """
 
@@ -111,11 +112,19 @@ class FakeServer:
         return data
 
     def _hold(self, connection) -> None:
-        """Keep the connection open, saying nothing, until the client hangs up or the check ends."""
+        """Keep the connection open, saying nothing, until the check ends.
+
+        A client that has hung up is noted (client_closed), but the server's
+        side stays open even then: a client that only shut down its sending
+        side (shutdown(SHUT_WR) after the request) must still meet a server
+        that keeps the connection open, or says nothing, rather than one
+        that closes as soon as the client has finished sending.
+        """
         while not self._stop.is_set():
             try:
                 if not connection.recv(65536):
                     self.client_closed = True
+                    self._stop.wait()
                     return
             except socket.timeout:
                 continue

@@ -234,7 +234,12 @@ def _run_client_checks(ctx: ClientContext, checks: list[Check], started: float) 
         results[check.name], failure = _run_one(ctx, check)
         if failure is not None:
             results[check.name].server_said = getattr(failure, "client_stderr", "")[-1500:]
-    return list(results.values())
+            fault = getattr(failure, "fault", None)  # a mistake several checks show (checks/stage8.py)
+            if fault is not None:
+                results[check.name].cause, results[check.name].cause_key = fault.phrase, fault.key
+    checked = list(results.values())
+    link_causes(checked)
+    return checked
 
 
 def _name_cause(ctx: Context, result: CheckResult, failure: CheckFailed, events_mark: int) -> None:

@@ -135,7 +135,7 @@ def test_committed_notebooks_match_their_sources():
 
 def test_there_is_a_notebook_for_the_wire_and_for_every_stage():
     names = [path.stem for path in build.sources()]
-    assert [name[:2] for name in names] == ["00", "01", "02", "03", "04", "05", "06", "07"], names
+    assert [name[:2] for name in names] == ["00", "01", "02", "03", "04", "05", "06", "07", "08"], names
 
 
 def test_building_twice_gives_the_same_bytes():
@@ -242,6 +242,7 @@ BROKEN_CHECK = {
     "05": "5.post-body-timing",
     "06": "6.hrefs-encoded",
     "07": "7.timeout-stops-all",
+    "08": "8.body-binary",
 }
 
 
@@ -282,6 +283,14 @@ def test_notebook_runs_shows_its_point_and_leaves_no_process(source, marker):
         assert "HTTP/1.1 500 Internal Server Error" in shown and "traceback in the response: False" in shown
         assert "the sleeping script's client: HTTP/1.1 504 Gateway Timeout" in shown
         assert "script alive: False   child alive: False" in shown
+    if number == "08":
+        assert "GET /about%20this%20kit.html HTTP/1.1\\r\\n" in shown  # the request the fake server caught
+        assert "Connection: close\\r\\n" in shown
+        assert "identical" in shown and "DIFFERENT" not in shown  # the PNG on stdout, byte for byte
+        assert "404:    exit status 1" in shown and "refused: exit status 2" in shown
+        assert "Traceback" not in shown.split("Grading ")[0]  # the client's own runs: one line, never a traceback
+        assert "Grüße!</p>" in shown and "0\\r\\n" in shown  # the chunked answer, as sent and decoded
+        assert "decoded as text" in shown  # the grader names the planted bug
 
 
 def test_no_process_is_left_when_a_cell_fails_halfway(marker):

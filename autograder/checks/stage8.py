@@ -10,6 +10,9 @@ exit status (0 for 2xx, 1 for another status, 2 for no usable answer).
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from autograder.checks.registry import NEEDS_CLIENT, NEEDS_NOTHING, CheckFailed, check
 from autograder.checks.static import imported_modules, parse, python_files
 from autograder.fake_server import FakeServer, RefusingPort
@@ -68,11 +71,22 @@ def describe(run) -> str:
     return f"your client exited with status {run.exit_code}"
 
 
-def failed(message, server, run, expected="", hint="", symptom=None):
+@dataclass(frozen=True)
+class Fault:
+    """A mistake in the client that several checks show: named once, the later failures point back to it
+    (grading.link_causes)."""
+
+    key: str
+    phrase: str  # in the student's terms
+    hint: str
+
+
+def failed(message, server, run, expected="", hint="", symptom=None, fault: Fault | None = None):
     """A CheckFailed with the bytes both ways and what the client printed."""
-    failure = CheckFailed(message, sent=server.sent, received=server.request, expected=expected, hint=hint,
-                          symptom=symptom)
+    failure = CheckFailed(message, sent=server.sent, received=server.request, expected=expected,
+                          hint=hint or (fault.hint if fault else ""), symptom=symptom)
     failure.client_stderr = run.stderr if run is not None else ""
+    failure.fault = fault
     return failure
 
 
@@ -85,16 +99,150 @@ def expect_body(server, run, body: bytes, status: int = 0, what: str = "the body
                      + why, server, run, expected=f"{what} on standard output, then exit status {status}",
                      symptom="hangs")
     if run.traceback:
-        last = run.stderr_lines()[-1] if run.stderr_lines() else ""
-        raise failed(f"{describe(run)} with a traceback: {last}", server, run,
+        raise failed(f"{describe(run)} with a traceback: {traceback_summary(run)}", server, run,
                      expected=f"{what} on standard output, then exit status {status}", symptom="traceback")
     if run.stdout != body:
-        raise failed(_difference(run.stdout, body), server, run,
+        message, notes = _explain_stdout(run.stdout, body, server, run)
+        raise failed(message, server, run,
                      expected=f"exactly the {len(body)} bytes of {what} on standard output, nothing else",
-                     symptom="body")
+                     symptom="body", fault=stdout_fault(notes))
     if run.exit_code != status:
         raise failed(f"the body was right, but {describe(run)}", server, run,
                      expected=f"exit status {status}", symptom="exit-status")
+
+
+# What standard output holds instead of the body, in the student's terms.
+HEAD_ON_STDOUT = "it starts with the status line and headers, which belong on standard error"
+PRINT_NEWLINE = "it ends with a '\\n' that is not in the body: print() adds one (sys.stdout.buffer.write(body) does not)"
+DECODED = ("the body was decoded as text: each byte that is not UTF-8 became U+FFFD (the bytes ef bf bd); "
+           "write the bytes as they came")
+BYTES_REPR = ("it holds Python's picture of a bytes object, b'...': print(body) prints that; write the bytes "
+              "themselves with sys.stdout.buffer.write(body)")
+FRAMING = "it holds the chunked body as it was sent, size lines in hex and all: the chunks were not decoded"
+WAITED_SECONDS = 2.0  # a client that ran this long before it gave up was waiting for something
+KEPT_OPEN_NOTE = ("the whole answer had come, but the server kept the connection open (as an HTTP/1.1 server may), "
+                  "so a client that waits for the close waits until its timeout")
+
+
+def explain_stdout(got: bytes, wanted: bytes, server, run=None) -> str:
+    """Why standard output is not the body: the known mistakes it shows, else where it differs."""
+    return _explain_stdout(got, wanted, server, run)[0]
+
+
+STOPPED_EARLY = "stopped-early"  # a note's tag: it stopped reading before the answer was complete
+
+FAULTS = {  # the mistake a note shows, most telling first: a mistake in reading the answer before one in
+    # writing it out (the head on stdout spoils every body check, but it is not why a body stopped short)
+    FRAMING: Fault("client:chunks-not-decoded", "your client writes a chunked body as it came, size lines and "
+                   "all", "Decode a chunked body: a size line in hex, that many bytes, '\\r\\n', again until "
+                   "the size 0; write the chunks' bytes only."),
+    STOPPED_EARLY: Fault("client:stops-early", "your client stops reading before the whole answer has come",
+                         "One recv() returns only what has arrived so far: keep calling it until the blank line, "
+                         "then until the body is complete."),
+    DECODED: Fault("client:decoded-body", "your client decodes the body as text before writing it",
+                   "Never decode the body: write the bytes from recv() with sys.stdout.buffer.write(body)."),
+    BYTES_REPR: Fault("client:bytes-repr", "your client prints the bytes object (b'...') instead of writing "
+                      "its bytes", "Write the bytes themselves: sys.stdout.buffer.write(body)."),
+    HEAD_ON_STDOUT: Fault("client:head-on-stdout", "your client writes the status line and headers on standard "
+                          "output, with the body", "Write the head on standard error, print(head, file=sys.stderr): "
+                          "standard output is for the body alone, so that `> picture.png` saves a picture."),
+    PRINT_NEWLINE: Fault("client:print-newline", "your client writes the body with print(), which adds a '\\n'",
+                         "Write the body with sys.stdout.buffer.write(body): it writes the bytes and nothing else."),
+}
+
+
+def stdout_fault(notes: list[str]) -> Fault | None:
+    """The fault behind a wrong standard output, from the notes that explained it."""
+    tags = [STOPPED_EARLY if note.startswith(("the answer came in", "it holds only")) else note for note in notes]
+    return next((fault for note, fault in FAULTS.items() if note in tags), None)
+
+
+def _explain_stdout(got: bytes, wanted: bytes, server, run=None) -> tuple[str, list[str]]:
+    """(the message, the notes it is made of: empty when no known mistake explains it)."""
+    pieces = _pieces(server)
+    if not got:
+        said = ""
+        if run is not None and not run.timed_out:
+            lines = run.stderr_lines()
+            said = f"; {describe(run)}" + (f", saying {lines[-1][:200]!r}" if lines else "")
+        notes = []
+        if pieces:
+            notes.append(f"the answer came in pieces with pauses, the first {pieces[0]} bytes long")
+        if server.after == "keep-open" and run is not None and run.seconds >= WAITED_SECONDS:
+            notes.append(KEPT_OPEN_NOTE)  # it gave up waiting for a close that never came
+        return "your client wrote nothing to standard output" + said + "".join(f" ({note})" for note in notes), []
+    whole = server.sent
+    head_end = whole.find(b"\r\n\r\n")
+    head = whole[:head_end] if head_end > 0 else b""
+    sent_body = whole[head_end + 4:] if head_end > 0 else b""
+    candidates = [(got, [])]
+    if got.endswith(b"\n"):
+        candidates.append((got[:-1], [PRINT_NEWLINE]))
+    for text, notes in list(candidates):
+        if head and text.startswith(head):
+            after = text[len(head):]
+            for blank in (b"\r\n\r\n", b"\r\n\n", b"\n\n", b"\r\n", b"\n"):
+                if after.startswith(blank):
+                    candidates.append((after[len(blank):], [HEAD_ON_STDOUT] + notes))
+    for text, notes in candidates:
+        found = _explain_body(text, wanted, sent_body, pieces)
+        if found is not None:
+            ordered = notes[:1] + found + notes[1:] if notes[:1] == [HEAD_ON_STDOUT] else found + notes
+            return _sentence(ordered), ordered
+    for text, notes in candidates:  # a piece of the head alone: it stopped within the first piece
+        if text and text.startswith(b"HTTP/") and whole.startswith(text) and len(text) <= len(head):
+            found = [f"it holds only {text[:60]!r}, the start of the status line (which belongs on standard error)"]
+            if pieces and len(text) == pieces[0]:
+                found.append(_stopped_after_first(pieces))
+            return _sentence(found + notes), [HEAD_ON_STDOUT] + found[1:] + notes
+    return _difference(got, wanted), []
+
+
+def _explain_body(text: bytes, wanted: bytes, sent_body: bytes, pieces: list[int]):
+    """The mistakes that turn the body into `text`, or None when none of them does."""
+    decoded = wanted.decode("utf-8", "replace").encode("utf-8")
+    if text == wanted:
+        return []
+    if text == decoded:
+        return [DECODED]
+    if text in (repr(wanted).encode("latin-1"), str(wanted).encode("latin-1")):
+        return [BYTES_REPR]
+    if sent_body and text == sent_body and sent_body != wanted:
+        return [FRAMING]
+    for version, label, size in ((wanted, None, "body"), (decoded, DECODED, "body"),
+                                 (sent_body, FRAMING, "chunked body as sent")):
+        if text and len(text) < len(version) and version.startswith(text) and (label is None or version != wanted):
+            found = [label] if label else []
+            found.append(f"it holds only the first {len(text)} of the {len(version)} bytes of the {size}")
+            if pieces:
+                found.append(_stopped_after_first(pieces))
+            return found
+    return None
+
+
+def _pieces(server) -> list[int]:
+    """The sizes of the pieces the answer was sent in (one piece: no pauses)."""
+    sizes, current = [], 0
+    for item in getattr(server, "script", ()):
+        if isinstance(item, bytes):
+            current += len(item)
+        elif current:
+            sizes.append(current)
+            current = 0
+    if current:
+        sizes.append(current)
+    return sizes if len(sizes) > 1 else []
+
+
+def _stopped_after_first(pieces: list[int]) -> str:
+    return (f"the answer came in {len(pieces)} pieces with pauses (the first {pieces[0]} bytes), and your client "
+            "stopped reading too early: one recv() returns only what has arrived so far")
+
+
+def _sentence(notes: list[str]) -> str:
+    if not notes:
+        return "standard output differs from the body"
+    return "standard output is not the body alone: " + "; ".join(notes)
 
 
 def _difference(got: bytes, wanted: bytes) -> str:
@@ -110,25 +258,54 @@ def _difference(got: bytes, wanted: bytes) -> str:
             f"{got[at:at + 20]!r} instead of {wanted[at:at + 20]!r}")
 
 
-def expect_no_answer(server, run, what: str, one_line: bool = True) -> None:
-    """Exit status 2 and one line (no traceback) on standard error."""
+FRAME = re.compile(r'\s*File "(?P<file>[^"]*)", line (?P<line>\d+), in ')
+
+
+def traceback_summary(run) -> str:
+    """The exception a traceback ends with, and the client's own line it came from."""
+    lines = run.stderr.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent call last)")]
+    block = lines[starts[-1]:] if starts else lines
+    last = next((line for line in reversed(block) if line.strip() and not line.startswith(" ")), "")
+    entry = run.argv[0] if run.argv else ""
+    where = ""
+    for number, line in enumerate(block):
+        match = FRAME.match(line)
+        if match and entry and match.group("file") == entry:
+            code = block[number + 1].strip() if number + 1 < len(block) and block[number + 1].startswith("    ") else ""
+            where = f" (line {match.group('line')}" + (f": `{code}`" if code else "") + ")"
+    return last + where
+
+
+def expect_no_answer(server, run, what: str, one_line: bool = True, body: bytes | None = None) -> None:
+    """Exit status 2 and one line (no traceback) on standard error.
+
+    `body`: the body the answer promised (it was cut short); a client that
+    exits 0 or 1 then took the piece for the whole.
+    """
     if run.timed_out:
         raise failed(f"{what}, and {describe(run)}", server, run, symptom="hangs",
                      expected="exit status 2 and one line on standard error saying what happened")
     if run.traceback:
-        last = run.stderr_lines()[-1] if run.stderr_lines() else ""
-        raise failed(f"{what}, and your client ended with a traceback: {last}", server, run, symptom="traceback",
-                     expected="exit status 2 and one line on standard error, not a traceback")
+        raise failed(f"{what}, and your client ended with a traceback: {traceback_summary(run)}", server, run,
+                     symptom="traceback", expected="exit status 2 and one line on standard error, not a traceback")
     lines = run.stderr_lines()
     if not lines:
-        raise failed(f"{what}; {describe(run)} without a word on standard error", server, run,
-                     expected="one line on standard error saying what happened")
+        printed = run.stdout.decode("utf-8", "replace").strip().splitlines()
+        instead = f"; it wrote {printed[0][:200]!r} on standard output instead" if printed else ""
+        raise failed(f"{what}; {describe(run)} without a word on standard error{instead}", server, run,
+                     expected="one line on standard error saying what happened"
+                     + (" (print(..., file=sys.stderr))" if printed else ""))
     if one_line and len(lines) > 1:
         raise failed(f"{what}; your client printed {len(lines)} lines on standard error: {lines[:3]}", server, run,
                      expected="one line on standard error saying what happened")
     if run.exit_code != 2:
-        raise failed(f"{what}, and {describe(run)}: {lines[-1]}", server, run, symptom="exit-status",
-                     expected="exit status 2: no usable response")
+        if body is not None and run.exit_code in (0, 1):
+            message = (f"{what}, and {describe(run)} as if the answer were complete; it wrote {len(run.stdout)} "
+                       f"of the {len(body)} body bytes")
+        else:
+            message = f"{what}, and {describe(run)}: {lines[-1]}"
+        raise failed(message, server, run, symptom="exit-status", expected="exit status 2: no usable response")
 
 
 def simple(ctx, path: str = "/index.html", after: str = "close"):
@@ -156,13 +333,14 @@ def first_run(ctx):
 def sends_request(ctx):
     path, server, run, _ = first_run(ctx)
     if not server.connected:
-        last = run.stderr_lines()[-1] if run.stderr_lines() else "nothing"
+        last = (traceback_summary(run) if run.traceback else run.stderr_lines()[-1]) if run.stderr_lines() else "nothing"
         raise failed(f"your client never connected to 127.0.0.1:{server.port} ({describe(run)}; "
-                     f"its last words on standard error: {last})", server, run,
+                     f"its last words on standard error: {last})" + argv_mixup(run), server, run,
                      expected=f"a TCP connection to the host and port given as arguments, then 'GET {path} HTTP/1.1'")
     if not server.request:
-        raise failed(f"your client connected but sent nothing ({describe(run)})", server, run,
-                     expected=f"'GET {path} HTTP/1.1' and headers, ending in a blank line")
+        said = f"; its last words on standard error: {traceback_summary(run)}" if run.traceback else ""
+        raise failed(f"your client connected but sent nothing ({describe(run)}{said})" + argv_mixup(run),
+                     server, run, expected=f"'GET {path} HTTP/1.1' and headers, ending in a blank line")
     if not server.request.startswith(b"GET "):
         raise failed(f"the request does not start with 'GET ': {server.request[:30]!r}", server, run,
                      expected=f"GET {path} HTTP/1.1")
@@ -170,6 +348,31 @@ def sends_request(ctx):
         raise failed("the request never ended: no blank line after the headers", server, run,
                      expected="the request head ends with an empty line, '\\r\\n\\r\\n'",
                      hint="End the request with '\\r\\n\\r\\n': the server waits for that blank line before it answers.")
+
+
+ROLES = ("the program's own name", "the host", "the port", "the path")
+ARGUMENTS = ("the arguments are sys.argv[1] the host, sys.argv[2] the port and sys.argv[3] the path "
+             "(sys.argv[0] is the program's own name)")
+
+
+def argv_mixup(run) -> str:
+    """What the client's last error says about how it read sys.argv or sent the request, or ''."""
+    last = run.stderr_lines()[-1] if run.stderr_lines() else ""
+    argv = list(run.argv)
+    value = re.search(r"invalid literal for int\(\) with base 10: '(.*)'", last)
+    if value and value.group(1) in argv and argv.index(value.group(1)) != 2:
+        number = argv.index(value.group(1))
+        return (f": int() was given {value.group(1)!r}, which is sys.argv[{number}], {ROLES[number]}; "
+                + ARGUMENTS)
+    if "IndexError" in last and "sys.argv" in run.stderr:
+        return f": sys.argv has {len(argv)} items, sys.argv[0] to sys.argv[{len(argv) - 1}]; " + ARGUMENTS
+    if "gaierror" in last or "Name or service not known" in last or "nodename nor servname" in last:
+        return f": the host it was given is {argv[1]!r}, sys.argv[1]; did it take the host from another argument?"
+    if "cannot be interpreted as an integer" in last or "must be int" in last or "an integer is required" in last:
+        return ": the port must be a number, int(sys.argv[2]), not the text of the argument"
+    if "a bytes-like object is required, not 'str'" in last:
+        return ": send() and sendall() take bytes, not str: encode the request first, request.encode()"
+    return ""
 
 
 @check(
@@ -243,10 +446,14 @@ def space_encoded(ctx):
     name = ctx.token()
     server, run, _ = simple(ctx, f"/with space {name}.html")
     line = request_lines(server.request)[0]
-    wanted = f"GET /with%20space%20{name}.html HTTP/1.1"
-    if line != wanted:
-        raise failed(f"for the path '/with space {name}.html' the request line is {line!r}", server, run,
-                     expected=repr(wanted))
+    wanted = f"/with%20space%20{name}.html"
+    words = line.split(" ")
+    # The target alone: the method and the version are 8.request-line-and-host's business.
+    if len(words) != 3 or words[1] != wanted:
+        split = (f": its spaces split it into {len(words)} words, where a request line has 3; a space in the "
+                 "path is sent as %20" if len(words) > 3 else "")
+        raise failed(f"for the path '/with space {name}.html' the request line is {line!r}{split}", server, run,
+                     expected=f"the target {wanted!r}: GET {wanted} HTTP/1.1")
 
 
 @check(
@@ -355,10 +562,16 @@ def head_on_stderr(ctx):
     token = ctx.token()
     server = FakeServer([response(body, **{"X-Lab-Token": token})])
     run = ctx.run(server, f"/{ctx.token()}.html", RUN_SECONDS)
-    missing = [text for text in ("HTTP/1.1 200 OK", f"X-Lab-Token: {token}") if text not in run.stderr]
+    # Header names ignore case, here too: "x-lab-token: ..." shows the header as well.
+    shown = {"HTTP/1.1 200 OK": "HTTP/1.1 200 OK" in run.stderr,
+             f"X-Lab-Token: {token}": re.search(rf"(?i)x-lab-token\s*:\s*{token}", run.stderr) is not None}
+    missing = [text for text, seen in shown.items() if not seen]
     if missing:
-        raise failed(f"standard error does not show {missing[0]!r}", server, run,
-                     expected="the status line and every header on standard error")
+        where = ("; they are on standard output" if b"HTTP/1.1 200 OK" in run.stdout and b"X-Lab-Token" in run.stdout
+                 else "")
+        raise failed(f"standard error does not show {missing[0]!r}{where}", server, run,
+                     expected="the status line and every header on standard error",
+                     fault=FAULTS[HEAD_ON_STDOUT] if where else None)
     if b"X-Lab-Token" in run.stdout:
         raise failed("the headers are on standard output too", server, run, expected="the body alone on standard output")
 
@@ -426,4 +639,4 @@ def closed_early(ctx):
     server = FakeServer([response(body, media_type="image/png")[:-600]])
     run = ctx.run(server, f"/{ctx.token()}.png", RUN_SECONDS)
     expect_no_answer(server, run, f"the server closed the connection {600} bytes before the end of the body",
-                     one_line=False)
+                     one_line=False, body=body)
