@@ -25,6 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+try:  # imported as tests' package `corpus`, or run as a script
+    from corpus.edits import EditDoesNotApply, apply_edits  # noqa: F401 (EditDoesNotApply: for the tests)
+except ImportError:  # pragma: no cover
+    from edits import EditDoesNotApply, apply_edits  # noqa: F401
+
 CORPUS = Path(__file__).resolve().parent
 
 BASE3 = "base_stage3.py"
@@ -49,21 +54,12 @@ class Variant:
         return bool(self.fails)
 
 
-class EditDoesNotApply(Exception):
-    pass
 
 
 def source(variant: Variant) -> str:
     """The variant's program text: the base with every edit applied."""
-    text = (CORPUS / variant.base).read_text(encoding="utf-8")
-    for old, new in variant.edits:
-        count = text.count(old)
-        if count != 1:
-            raise EditDoesNotApply(
-                f"{variant.name}: expected the snippet once in {variant.base} "
-                f"(after earlier edits), found it {count} times:\n{old}"
-            )
-        text = text.replace(old, new)
+    text = apply_edits((CORPUS / variant.base).read_text(encoding="utf-8"), variant.edits, variant.name,
+                       variant.base)
     header = f"# Corpus variant {variant.name!r} of {variant.base}: {variant.story}\n"
     return header + text
 

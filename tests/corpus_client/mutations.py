@@ -28,6 +28,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from corpus.edits import EditDoesNotApply, apply_edits  # noqa: F401 (EditDoesNotApply: for the tests)
+
 CORPUS = Path(__file__).resolve().parent
 BASE = "base_client.py"
 
@@ -46,21 +48,12 @@ class Variant:
         return bool(self.fails)
 
 
-class EditDoesNotApply(Exception):
-    pass
 
 
 def source(variant: Variant) -> str:
     """The variant's program text: the base with every edit applied."""
-    text = (CORPUS / variant.base).read_text(encoding="utf-8")
-    for old, new in variant.edits:
-        count = text.count(old)
-        if count != 1:
-            raise EditDoesNotApply(
-                f"{variant.name}: expected the snippet once in {variant.base} "
-                f"(after earlier edits), found it {count} times:\n{old}"
-            )
-        text = text.replace(old, new)
+    text = apply_edits((CORPUS / variant.base).read_text(encoding="utf-8"), variant.edits, variant.name,
+                       variant.base)
     return f"# Client corpus variant {variant.name!r} of {variant.base}: {variant.story}\n" + text
 
 
