@@ -1,7 +1,7 @@
 """How long does grading take? Each stage's reference solution, graded N times.
 
-    python bench/bench_grading.py             # stages 1-5, 5 runs each (~1.5 min)
-    python bench/bench_grading.py --quick     # stages 1 and 5, 1 run each
+    python bench/bench_grading.py             # every server stage (1-7), 5 runs each (~3 min)
+    python bench/bench_grading.py --quick     # stages 1 and 7, 1 run each
     python bench/bench_grading.py --stages 4 5 --runs 9
 
 Reported per stage: wall time of autograder.grading.grade() (median,
@@ -25,7 +25,7 @@ from common import exit_on_sigterm, REPO, describe_machine, load_average, machin
 
 sys.path.insert(0, str(REPO))
 from autograder import grading  # noqa: E402
-from autograder.stages import get_stage  # noqa: E402
+from autograder.stages import SERVER_STAGES, get_stage  # noqa: E402
 
 
 def cpu_seconds() -> float:
@@ -55,13 +55,13 @@ def grade_once(stage: int, seed: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--stages", nargs="+", type=int, default=[1, 2, 3, 4, 5])
+    parser.add_argument("--stages", nargs="+", type=int, default=[stage.number for stage in SERVER_STAGES])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="stages 1 and 5, one run each")
     args = parser.parse_args()
     exit_on_sigterm()
     if args.quick:
-        args.stages, args.runs = [1, 5], 1
+        args.stages, args.runs = [SERVER_STAGES[0].number, SERVER_STAGES[-1].number], 1
     info = machine()
     print(describe_machine(info), flush=True)
     report = {"machine": info, "runs": args.runs, "stages": {}}
