@@ -104,8 +104,11 @@ class CgiRoot:
         return [d for d in self.never_run if d.marker.exists()]
 
 
-def add(docs) -> CgiRoot:
-    """Write the CGI scripts into docs.root; called last by docroot.build (uses docs.rng last)."""
+def add(docs, greetings) -> CgiRoot:
+    """Write the CGI scripts into docs.root; called last by docroot.build (uses docs.rng last).
+
+    `greetings`: non-ASCII lines (docroot's), for a page whose characters are not its bytes.
+    """
     rng: random.Random = docs.rng
     tag = docs.token
     root: Path = docs.root
@@ -147,9 +150,7 @@ def add(docs) -> CgiRoot:
     cgi.binary_body = bytes(every_byte)
     write(cgi.binary.relative, PRELUDE + _BINARY.format(hex=cgi.binary_body.hex()))
 
-    from autograder.docroot import GREETINGS
-
-    text = f"<!DOCTYPE html>\n<p>{rng.choice(GREETINGS)} {tag()}</p>\n"
+    text = f"<!DOCTYPE html>\n<p>{rng.choice(greetings)} {tag()}</p>\n"
     cgi.counted = Script(f"{FOLDER}/greeting-{tag()}.py")
     cgi.counted_body = text.encode("utf-8")
     cgi.counted_wrong_length = len(text)

@@ -141,7 +141,7 @@ def build(root: Path, seed: int) -> DocumentRoot:
         for number in range(CONCURRENT_FILES)
     ]
     add_folders(docs)
-    docs.cgi = cgi_root.add(docs)  # last: the names above stay as stages 1-6 know them
+    docs.cgi = cgi_root.add(docs, GREETINGS)  # last: the names above stay as stages 1-6 know them
     return docs
 
 

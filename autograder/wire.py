@@ -268,9 +268,9 @@ def open_one_by_one(port: int, count: int, timeout: float = 3.0) -> list[Connect
     """Open `count` connections, one after the other, all within one deadline; all stay open.
 
     For many clients at once (32). One after the other, each once the server
-    has accepted the one before (or a moment has passed): the kernel queues connections the server has
-    not accepted yet, only as many as its listen() backlog allows, and drops
-    or resets the rest, so a burst of 32 connects would fail a correct
+    has accepted the one before (or a moment has passed): the kernel queues
+    connections the server has not accepted yet, only as many as its listen()
+    backlog allows, and drops or resets the rest, so a burst of 32 connects would fail a correct
     threaded server that called listen(1), the textbook's number. The queue's
     size is not the concurrency a check is after. The one shared deadline
     keeps it short against a server that accepts nothing (the kernel drops
@@ -280,17 +280,12 @@ def open_one_by_one(port: int, count: int, timeout: float = 3.0) -> list[Connect
     deadline = time.monotonic() + timeout
     accepting = True  # until the server leaves a connection waiting: then it is busy with another
     for _ in range(count):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            connection = Connection.__new__(Connection)
-            connection.port, connection.sock, connection.exchange = port, None, Exchange()
+        # Past the deadline a connect times out at once: a server that accepts nothing costs no more.
+        connection = Connection(port, connect_timeout=max(0.001, deadline - time.monotonic()))
+        if connection.sock is None and "timed out" in (connection.exchange.connect_error or ""):
             connection.exchange.connect_error = f"not accepted within {timeout:.0f} s"
-        else:
-            connection = Connection(port, connect_timeout=remaining)
-            if connection.sock is None and "timed out" in (connection.exchange.connect_error or ""):
-                connection.exchange.connect_error = f"not accepted within {timeout:.0f} s"
-            elif accepting:
-                accepting = _wait_until_accepted(port, min(stretched(ACCEPT_WAIT), max(0.0, deadline - time.monotonic())))
+        elif connection.sock is not None and accepting:
+            accepting = _wait_until_accepted(port, min(stretched(ACCEPT_WAIT), max(0.0, deadline - time.monotonic())))
         connections.append(connection)
     return connections
 
