@@ -27,7 +27,8 @@ HIDDEN_REFUSALS = (403, 404)
 LISTING_HINT = (
     "When the path names a folder (os.path.isdir) that has no index.html, build an HTML page with one "
     "<a href=\"...\">name</a> per entry of sorted(os.listdir(folder)), leaving out names that start with "
-    "'.'; send it as text/html. With the folder's URL ending in '/', href=\"NAME\" (relative) is enough."
+    "'.'; send it as text/html. With the folder's URL ending in '/', href=\"NAME\" (relative) is enough. "
+    "(In the kit's skeleton: FolderListing.test and listing_page.)"
 )
 ENCODE_HINT = (
     "An href is a URL: percent-encode each name with urllib.parse.quote(name) before putting it in "
@@ -38,12 +39,12 @@ REDIRECT_HINT = (
     "For a folder asked for without the trailing slash, answer 'HTTP/1.1 301 Moved Permanently' with "
     "'Location: /the/folder/' (the path plus '/', and '?' plus the query string if there was one) and "
     "a short HTML page; the browser asks again at the new address, and relative links then resolve "
-    "inside the folder."
+    "inside the folder. (In the kit's skeleton: FolderWithoutSlash.test and .act.)"
 )
 HIDDEN_HINT = (
     "Names that start with '.' are hidden (.env, .git/): refuse any path in which some part starts "
     "with '.' with 404, and leave such names out of listings. Check every part of the path, not "
-    "only the last one."
+    "only the last one. (In the kit's skeleton: the block in local_path_for.)"
 )
 
 
@@ -191,7 +192,7 @@ def index_html(ctx):
         try:
             expect_status(exchange, response, 200, hint=(
                 f"{target} names a folder that holds index.html: send that file. "
-                "os.path.isdir() tells a folder from a file."))
+                "os.path.isdir() tells a folder from a file. (In the kit's skeleton: FolderIndex.test.)"))
         except CheckFailed as failure:
             failure.message = f"GET {target} (a folder that holds index.html): {failure.message}"
             raise

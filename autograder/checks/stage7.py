@@ -75,7 +75,8 @@ RUN_HINT = (
     "A GET or POST of a .py file under /cgi-bin/ runs it instead of sending it: "
     "subprocess.Popen([sys.executable, script_path], cwd=os.path.dirname(script_path), env=cgi_env, "
     "stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True), "
-    "then output, errors = process.communicate(body, timeout=5)."
+    "then output, errors = process.communicate(body, timeout=5). (In the kit's skeleton: CgiScript.test "
+    "says which requests are scripts, run_script runs one, cgi_response turns its output into the answer.)"
 )
 SPLIT_HINT = (
     "The script's output is a header block, a blank line, then the body. Find the first blank line "
