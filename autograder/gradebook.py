@@ -57,7 +57,7 @@ def load_row(results: Path, student: str) -> Row:
         return Row(student, notes=["not graded yet: run batch again with --resume"], graded=False)
     tests = [t for t in data["tests"] if isinstance(t, dict) and "name" in t]
     notes = [line[len("Note: "):] for line in str(data.get("output", "")).splitlines() if line.startswith("Note: ")]
-    notes = [note for note in notes if for_the_ta(note)]
+    notes = [note for note in notes if for_the_ta(note)] + _why_it_never_ran(tests)
     return Row(
         student=student,
         score=float(data["score"]),
@@ -65,6 +65,22 @@ def load_row(results: Path, student: str) -> Row:
         tests=tests,
         notes=notes,
     )
+
+
+# The check a submission must pass before anything else can be judged: a server
+# that listens, a client that sends its request.
+STARTING_CHECKS = ("1.starts-listening", "8.sends-request")
+
+
+def _why_it_never_ran(tests: list[dict]) -> list[str]:
+    """For a submission that never got going, its cause: a 0 in the gradebook should say why."""
+    for test in tests:
+        if test["name"] in STARTING_CHECKS and test.get("status") == "failed":
+            lines = str(test.get("output", "")).splitlines()
+            said = next((line[len(prefix):].strip() for prefix in ("Cause: ", "What happened: ")
+                         for line in lines if line.startswith(prefix)), "")
+            return [f"{test['name']} failed" + (f": {said[:200]}" if said else "")]
+    return []
 
 
 def check_columns(rows: list[Row], stage: int | None = None, course: Path | None = None) -> list[str]:
